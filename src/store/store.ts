@@ -1,0 +1,76 @@
+import type { ScanResult } from '../indexer/types.js';
+import type { IndexReport } from '../indexer/report.js';
+import type { LayerRecord } from '../layer/record.js';
+import type { VulnerabilityQuery } from '../matcher/matcher.js';
+import type {
+  DistributionKey,
+  UpdateData,
+  Vulnerability,
+} from '../vuln/types.js';
+
+/** A scanner's identity as results are keyed by it. */
+export interface ScannerId {
+  readonly name: string;
+  readonly version: string;
+}
+
+/** One stored updater run. */
+export interface UpdateOperation {
+  /** Opaque unique id (a UUID). */
+  readonly ref: string;
+  readonly updater: string;
+  readonly fingerprint: string;
+  /** ISO 8601 time the run was stored. */
+  readonly date: string;
+  /** Number of vulnerability records the run holds. */
+  readonly count: number;
+}
+
+/** Records added and removed between two operations of one updater. */
+export interface UpdateDiff {
+  readonly prev: UpdateOperation | undefined;
+  readonly cur: UpdateOperation;
+  readonly added: readonly Vulnerability[];
+  readonly removed: readonly Vulnerability[];
+}
+
+/**
+ * The one storage interface. Engines: SQLite (embedded default) and, later,
+ * PostgreSQL. Every write is a transaction: a failure leaves what was
+ * stored before whole.
+ */
+export interface Store {
+  /** Per-layer reader output: whiteouts, opaque folders, selected paths. */
+  getLayerRecord(digest: string, reader: string): Promise<LayerRecord | undefined>;
+  putLayerRecord(digest: string, reader: string, rec: LayerRecord): Promise<void>;
+
+  /** One scanner's findings in one layer. */
+  getScanResult(digest: string, scanner: ScannerId): Promise<ScanResult | undefined>;
+  putScanResult(digest: string, scanner: ScannerId, result: ScanResult): Promise<void>;
+
+  getIndexReport(manifest: string): Promise<IndexReport | undefined>;
+  putIndexReport(report: IndexReport): Promise<void>;
+  deleteIndexReport(manifest: string): Promise<boolean>;
+
+  /**
+   * Stores one updater run as a new operation, unless its fingerprint equals
+   * the latest one's (then it returns that one, and changes nothing). The
+   * new operation becomes the updater's current data atomically.
+   */
+  applyUpdate(
+    updater: string,
+    fingerprint: string,
+    data: UpdateData,
+  ): Promise<{ operation: UpdateOperation; changed: boolean }>;
+  /** Latest operation of each updater, newest first per updater. */
+  updateOperations(updater?: string): Promise<readonly UpdateOperation[]>;
+  updateDiff(prevRef: string | undefined, curRef: string): Promise<UpdateDiff>;
+  /** Whether any current operation covers this release. */
+  covers(dist: DistributionKey, updaters: readonly string[]): Promise<boolean>;
+  /** Whether any vulnerability data has been loaded at all. */
+  hasVulnerabilityData(): Promise<boolean>;
+  /** Current records matching the query (latest operation per updater). */
+  vulnerabilities(query: VulnerabilityQuery): Promise<readonly Vulnerability[]>;
+
+  close(): Promise<void>;
+}

@@ -1,0 +1,21 @@
+import { ClaroError } from '../errors.js';
+import type { VersionScheme } from './scheme.js';
+import { dpkgScheme } from '../dpkg/version.js';
+import { apkScheme } from '../apk/version.js';
+
+/** Every built-in version scheme, keyed by id. */
+export const VERSION_SCHEMES: ReadonlyMap<string, VersionScheme> = new Map(
+  [dpkgScheme, apkScheme].map((s) => [s.id, s]),
+);
+
+/** Looks up a scheme by id, or throws INVALID_ARGUMENT naming the choices. */
+export function versionScheme(id: string): VersionScheme {
+  const scheme = VERSION_SCHEMES.get(id);
+  if (scheme) return scheme;
+
+  const known = [...VERSION_SCHEMES.keys()].join(', ');
+  throw new ClaroError(
+    'INVALID_ARGUMENT',
+    `Cannot use version scheme "${id}": unknown (known: ${known})`,
+  );
+}

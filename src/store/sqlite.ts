@@ -1,0 +1,264 @@
+import Database from 'better-sqlite3';
+
+import { ClaroError, errorMessage, isClaroError } from '../errors.js';
+import type { IndexReport } from '../indexer/report.js';
+import type { ScanResult } from '../indexer/types.js';
+import type { LayerRecord } from '../layer/record.js';
+import { silentLogger, type Logger } from '../log.js';
+import type { VulnerabilityQuery } from '../matcher/matcher.js';
+import type {
+  DistributionKey,
+  UpdateData,
+  Vulnerability,
+} from '../vuln/types.js';
+import { migrate, type Migration } from './sqlite/migrations.js';
+import { UpdateTables, type GcResult } from './sqlite/updates.js';
+import type { ScannerId, Store, UpdateDiff, UpdateOperation } from './store.js';
+
+/** How to open a SQLite store. */
+export interface SqliteStoreOptions {
+  readonly logger?: Logger;
+  /** How long a write waits for another connection's lock; default 5 s. */
+  readonly busyTimeoutMs?: number;
+  /** Schema history to apply; tests replace it, callers should not. */
+  readonly migrations?: readonly Migration[];
+}
+
+const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
+
+const SQL = {
+  getLayer: 'SELECT data FROM layer_record WHERE digest = ? AND reader = ?',
+  putLayer: `INSERT INTO layer_record (digest, reader, data) VALUES (?, ?, ?)
+    ON CONFLICT (digest, reader) DO UPDATE SET data = excluded.data`,
+  getScan: `SELECT data FROM scan_result
+    WHERE digest = ? AND scanner_name = ? AND scanner_version = ?`,
+  putScan: `INSERT INTO scan_result
+    (digest, scanner_name, scanner_version, data) VALUES (?, ?, ?, ?)
+    ON CONFLICT (digest, scanner_name, scanner_version)
+    DO UPDATE SET data = excluded.data`,
+  getReport: 'SELECT data FROM index_report WHERE manifest = ?',
+  putReport: `INSERT INTO index_report (manifest, data) VALUES (?, ?)
+    ON CONFLICT (manifest) DO UPDATE SET data = excluded.data`,
+  deleteReport: 'DELETE FROM index_report WHERE manifest = ?',
+} as const;
+
+type Statements = { [K in keyof typeof SQL]: Database.Statement };
+
+/**
+ * The embedded store: one SQLite file (or memory) per process or shared by
+ * several, in WAL mode with a busy timeout so that concurrent processes
+ * wait for each other's writes instead of failing. Layer records, scan
+ * results and index reports are JSON text under their keys; update
+ * operations live in normalized tables (see `sqlite/updates.ts`).
+ *
+ * Each write is one statement or one transaction, so a failure leaves the
+ * previous contents whole. SQLite failures surface as STORE_FAILED.
+ */
+export class SqliteStore implements Store {
+  /** File path, or `:memory:`. */
+  readonly path: string;
+  readonly #db: Database.Database;
+  readonly #st: Statements;
+  readonly #updates: UpdateTables;
+
+  private constructor(path: string, db: Database.Database) {
+    this.path = path;
+    this.#db = db;
+    this.#st = prepareAll(db);
+    this.#updates = new UpdateTables(db);
+  }
+
+  /**
+   * Opens (creating if needed) the database at `path` and brings its schema
+   * up to date. Throws STORE_FAILED naming the path when the file is not a
+   * SQLite database, cannot be opened, or has a newer schema.
+   */
+  static open(path: string, opts: SqliteStoreOptions = {}): SqliteStore {
+    const logger = (opts.logger ?? silentLogger()).child({ store: path });
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(path);
+      configure(db, opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS);
+      const migrateOpts =
+        opts.migrations === undefined
+          ? { logger }
+          : { logger, migrations: opts.migrations };
+      migrate(db, migrateOpts);
+      return new SqliteStore(path, db);
+    } catch (err) {
+      db?.close();
+      throw new ClaroError(
+        'STORE_FAILED',
+        `Cannot open store ${path}: ${errorMessage(err)}`,
+        { cause: err },
+      );
+    }
+  }
+
+  async getLayerRecord(
+    digest: string,
+    reader: string,
+  ): Promise<LayerRecord | undefined> {
+    return this.#read('read layer record', () =>
+      this.#st.getLayer.get(digest, reader),
+    );
+  }
+
+  async putLayerRecord(
+    digest: string,
+    reader: string,
+    rec: LayerRecord,
+  ): Promise<void> {
+    this.#do('store layer record', () =>
+      this.#st.putLayer.run(digest, reader, JSON.stringify(rec)),
+    );
+  }
+
+  async getScanResult(
+    digest: string,
+    scanner: ScannerId,
+  ): Promise<ScanResult | undefined> {
+    return this.#read('read scan result', () =>
+      this.#st.getScan.get(digest, scanner.name, scanner.version),
+    );
+  }
+
+  async putScanResult(
+    digest: string,
+    scanner: ScannerId,
+    result: ScanResult,
+  ): Promise<void> {
+    const data = JSON.stringify(result);
+    this.#do('store scan result', () =>
+      this.#st.putScan.run(digest, scanner.name, scanner.version, data),
+    );
+  }
+
+  async getIndexReport(manifest: string): Promise<IndexReport | undefined> {
+    return this.#read('read index report', () =>
+      this.#st.getReport.get(manifest),
+    );
+  }
+
+  async putIndexReport(report: IndexReport): Promise<void> {
+    const data = JSON.stringify(report);
+    this.#do('store index report', () =>
+      this.#st.putReport.run(report.manifestHash, data),
+    );
+  }
+
+  async deleteIndexReport(manifest: string): Promise<boolean> {
+    return this.#do('delete index report', () => {
+      return this.#st.deleteReport.run(manifest).changes > 0;
+    });
+  }
+
+  async applyUpdate(
+    updater: string,
+    fingerprint: string,
+    data: UpdateData,
+  ): Promise<{ operation: UpdateOperation; changed: boolean }> {
+    return this.#do('store update', () =>
+      this.#updates.apply(updater, fingerprint, data),
+    );
+  }
+
+  /**
+   * Every stored operation (of one updater when named), grouped by updater
+   * and newest first within each; the first of each group is the
+   * updater's current data.
+   */
+  async updateOperations(updater?: string): Promise<UpdateOperation[]> {
+    return this.#do('list update operations', () =>
+      this.#updates.operations(updater),
+    );
+  }
+
+  /**
+   * Records linked to `curRef` and not `prevRef` (added), and the reverse
+   * (removed). Throws NOT_FOUND for an unknown ref and INVALID_ARGUMENT
+   * when the two belong to different updaters.
+   */
+  async updateDiff(
+    prevRef: string | undefined,
+    curRef: string,
+  ): Promise<UpdateDiff> {
+    return this.#do('diff update operations', () =>
+      this.#updates.diff(prevRef, curRef),
+    );
+  }
+
+  async covers(
+    dist: DistributionKey,
+    updaters: readonly string[],
+  ): Promise<boolean> {
+    return this.#do('read coverage', () =>
+      this.#updates.covers(dist, updaters),
+    );
+  }
+
+  async hasVulnerabilityData(): Promise<boolean> {
+    return this.#do('read update operations', () => this.#updates.hasData());
+  }
+
+  async vulnerabilities(query: VulnerabilityQuery): Promise<Vulnerability[]> {
+    return this.#do('query vulnerabilities', () => this.#updates.query(query));
+  }
+
+  /**
+   * Deletes each updater's operations beyond its newest `keep` (at least
+   * one, so current data always survives) and the records left unlinked.
+   */
+  async gcUpdateOperations(keep: number): Promise<GcResult> {
+    return this.#do('collect update operations', () => this.#updates.gc(keep));
+  }
+
+  async close(): Promise<void> {
+    this.#do('close store', () => this.#db.close());
+  }
+
+  /** Runs `fn`, turning any SQLite failure into STORE_FAILED. */
+  #do<T>(action: string, fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      if (isClaroError(err)) throw err;
+      throw new ClaroError(
+        'STORE_FAILED',
+        `Cannot ${action}: ${errorMessage(err)}`,
+        { cause: err },
+      );
+    }
+  }
+
+  /**
+   * Reads one JSON `data` cell. The text was written by this class from
+   * the same type, so it is trusted rather than re-validated.
+   */
+  #read<T>(action: string, fn: () => unknown): T | undefined {
+    return this.#do(action, () => {
+      const row = fn() as { data: string } | undefined;
+      return row === undefined ? undefined : (JSON.parse(row.data) as T);
+    });
+  }
+}
+
+/**
+ * Connection settings, applied before anything else touches the file:
+ * the busy timeout first, so that switching to WAL waits on a concurrent
+ * opener's lock too; WAL lets readers proceed while one process writes;
+ * foreign keys make deleted operations take their links with them.
+ * `synchronous = NORMAL` cannot corrupt a WAL database; a power cut may
+ * lose the last commits, which are caches and feed runs that claro redoes.
+ */
+function configure(db: Database.Database, busyTimeoutMs: number): void {
+  db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);
+  db.pragma('journal_mode = WAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('synchronous = NORMAL');
+}
+
+function prepareAll(db: Database.Database): Statements {
+  const entries = Object.entries(SQL).map(([k, sql]) => [k, db.prepare(sql)]);
+  return Object.fromEntries(entries) as Statements;
+}

@@ -1,0 +1,32 @@
+import type { Readable } from 'node:stream';
+
+/** How an image was given to claro, as recognised from its content. */
+export type SourceKind =
+  | 'oci-layout'
+  | 'oci-archive'
+  | 'docker-archive'
+  | 'rootfs-archive'
+  | 'rootfs-folder';
+
+/** One layer of an image: its digest and a way to read its blob. */
+export interface LayerSource {
+  /** Digest under which the manifest names the layer: `sha256:<hex>`. */
+  readonly digest: string;
+  /** Opens the blob's bytes, as stored (possibly compressed). */
+  open(): Promise<Readable>;
+}
+
+/**
+ * An image to index: its manifest digest and its layers, bottom first.
+ * A root filesystem folder has no digest and no layers; it is read in
+ * place through `folder`.
+ */
+export interface ImageSource {
+  readonly kind: SourceKind;
+  /** `sha256:<hex>`, or empty for a folder. */
+  readonly manifestHash: string;
+  readonly layers: readonly LayerSource[];
+  /** Root folder, for kind `rootfs-folder`. */
+  readonly folder?: string;
+  close(): Promise<void>;
+}

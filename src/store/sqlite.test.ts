@@ -57,7 +57,7 @@ function isStoreError(code: 'STORE_FAILED' | 'NOT_FOUND' | 'INVALID_ARGUMENT') {
 }
 
 describe('SqliteStore layer records, scan results and index reports', () => {
-  it('returns a layer record as stored, keyed by digest and reader', async () => {
+  it('returns a layer record by digest and reader', async () => {
     const store = freshStore();
     const rec = {
       whiteouts: ['etc/ssl/openssl.cnf'],
@@ -517,7 +517,7 @@ describe('SqliteStore robustness', () => {
     await store.close();
   });
 
-  it('answers thousands of package queries over thousands of records', async () => {
+  it('answers thousands of queries over thousands of records', async () => {
     const store = freshStore();
     const records: Vulnerability[] = [];
     for (let i = 0; i < 1000; i++) {
@@ -542,7 +542,7 @@ describe('SqliteStore robustness', () => {
 });
 
 describe('SqliteStore migrations', () => {
-  it('applies each migration once across opens and keeps the data', async () => {
+  it('applies each migration once and keeps the data', async () => {
     const file = freshPath();
     const first = SqliteStore.open(file);
     await first.putLayerRecord('sha256:aa', 'r', {

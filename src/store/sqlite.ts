@@ -213,8 +213,16 @@ export class SqliteStore implements Store {
     return this.#do('collect update operations', () => this.#updates.gc(keep));
   }
 
+  /**
+   * Closes the connection after `PRAGMA optimize`, which SQLite recommends
+   * before closing so that the planner's statistics follow the data.
+   */
   async close(): Promise<void> {
-    this.#do('close store', () => this.#db.close());
+    this.#do('close store', () => {
+      if (!this.#db.open) return;
+      this.#db.pragma('optimize');
+      this.#db.close();
+    });
   }
 
   /** Runs `fn`, turning any SQLite failure into STORE_FAILED. */

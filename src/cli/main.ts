@@ -1,0 +1,145 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { ERROR_CATALOGUE, isClaroError, errorMessage } from '../errors.js';
+import { createLogger, type Logger } from '../log.js';
+import { parseSeverities } from '../report/findings.js';
+import { openStore } from '../store/open.js';
+import type { Store } from '../store/store.js';
+import { compareVersions } from '../versions/compare-command.js';
+import { SEVERITIES } from '../vuln/types.js';
+import { scan } from './scan.js';
+import { feedsFolder, update } from './update.js';
+
+/** Exit code for an error that is not one of claro's own (a bug). */
+const EXIT_INTERNAL = ERROR_CATALOGUE.INTERNAL.exit;
+
+interface CommonFlags {
+  db?: string;
+  feeds?: string;
+  logLevel: string;
+}
+
+function program(): Command {
+  const cmd = new Command('claro')
+    .description('Container image vulnerability scanner')
+    .showHelpAfterError();
+  cmd.addCommand(scanCommand());
+  cmd.addCommand(updateCommand());
+  cmd.addCommand(versionsCommand());
+  return cmd;
+}
+
+function common(cmd: Command): Command {
+  return cmd
+    .option('--db <conn>', 'store: a SQLite file path or sqlite:PATH')
+    .option('--feeds <dir>', 'local feed mirror folder (env CLARO_FEEDS)')
+    .addOption(
+      new Option('--log-level <level>', 'log level on standard error')
+        .choices(['debug', 'info', 'warn', 'error', 'silent'])
+        .default('warn'),
+    );
+}
+
+function scanCommand(): Command {
+  const all = SEVERITIES.map((s) => s.toUpperCase()).join(',');
+  return common(new Command('scan'))
+    .description('scan an image file, OCI layout or root filesystem')
+    .argument(
+      '<path>',
+      'image: OCI layout, oci-archive, docker-archive or rootfs',
+    )
+    .addOption(
+      new Option('--format <format>', 'output format')
+        .choices(['table', 'json'])
+        .default('table'),
+    )
+    .option('--severity <list>', 'severities shown and counted', all)
+    .option('--exit-code <n>', 'exit code when findings are counted', int, 0)
+    .option(
+      '--count-lower-layers',
+      'count lower-layers-only findings towards --exit-code',
+      false,
+    )
+    .action(async (path: string, flags: CommonFlags & ScanFlags) => {
+      const filter = {
+        severities: parseSeverities(flags.severity),
+        countLowerLayers: flags.countLowerLayers,
+      };
+      const opts = {
+        format: flags.format,
+        filter,
+        exitCode: flags.exitCode,
+        feeds: feedsFolder(flags.feeds),
+        colour: process.stdout.isTTY === true,
+      };
+      await withStore(flags, (store, log) => scan(path, store, opts, log));
+    });
+}
+
+interface ScanFlags {
+  format: 'table' | 'json';
+  severity: string;
+  exitCode: number;
+  countLowerLayers: boolean;
+}
+
+function updateCommand(): Command {
+  return common(new Command('update'))
+    .description('load vulnerability data from the feeds into the store')
+    .action(async (flags: CommonFlags) => {
+      await withStore(flags, (store, log) =>
+        update(store, feedsFolder(flags.feeds), log),
+      );
+    });
+}
+
+function versionsCommand(): Command {
+  const compare = new Command('compare')
+    .description('compare "A B" version pairs read from standard input')
+    .requiredOption('--scheme <id>', 'version scheme: dpkg, apk')
+    .action(async (flags: { scheme: string }) => {
+      const r = await compareVersions(
+        flags.scheme,
+        process.stdin,
+        process.stdout,
+      );
+      process.exitCode = r.invalid > 0 ? 1 : 0;
+    });
+  return new Command('versions')
+    .description('version scheme tools')
+    .addCommand(compare);
+}
+
+async function withStore(
+  flags: CommonFlags,
+  fn: (store: Store, log: Logger) => Promise<number>,
+): Promise<void> {
+  const log = createLogger({ level: flags.logLevel });
+  const store = await openStore(flags.db, { logger: log });
+  try {
+    process.exitCode = await fn(store, log);
+  } finally {
+    await store.close();
+  }
+}
+
+function int(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 255) {
+    throw new InvalidArgumentError('expected an integer from 0 to 255');
+  }
+  return n;
+}
+
+/** Prints one line for any failure; a stack trace only for claro's bugs. */
+function fail(err: unknown): void {
+  if (isClaroError(err)) {
+    process.stderr.write(`claro: ${err.message}\n`);
+    process.exitCode = ERROR_CATALOGUE[err.code].exit;
+    return;
+  }
+  process.stderr.write(`claro: internal error: ${errorMessage(err)}\n`);
+  if (process.env['CLARO_DEBUG']) console.error(err);
+  process.exitCode = EXIT_INTERNAL;
+}
+
+program().parseAsync(process.argv).catch(fail);

@@ -1,0 +1,59 @@
+import { openImage } from '../image/open.js';
+import { indexImage } from '../indexer/indexer.js';
+import { DEFAULT_SCANNERS } from '../indexer/scanners.js';
+import type { Logger } from '../log.js';
+import { matchReport } from '../matcher/engine.js';
+import { DEFAULT_MATCHERS } from '../matcher/registry.js';
+import { clairVulnerabilityReport } from '../report/clair.js';
+import { counted, findings, type FindingFilter } from '../report/findings.js';
+import { renderTable } from '../report/table.js';
+import type { Store } from '../store/store.js';
+import { ensureVulnerabilityData } from './update.js';
+
+export interface ScanOptions {
+  readonly format: 'table' | 'json';
+  readonly filter: FindingFilter;
+  readonly exitCode: number;
+  readonly feeds: string | undefined;
+  readonly colour: boolean;
+}
+
+/**
+ * `claro scan PATH`: indexes the image, loads vulnerability data on first
+ * use, matches, prints the report and returns the process exit code.
+ */
+export async function scan(
+  path: string,
+  store: Store,
+  opts: ScanOptions,
+  log: Logger,
+): Promise<number> {
+  const source = await openImage(path);
+  try {
+    await ensureVulnerabilityData(store, opts.feeds, log);
+    const { report } = await indexImage(source, {
+      store,
+      scanners: DEFAULT_SCANNERS,
+      log,
+    });
+    const vr = await matchReport(report, {
+      store,
+      matchers: DEFAULT_MATCHERS,
+      log,
+    });
+    const out =
+      opts.format === 'json'
+        ? JSON.stringify(clairVulnerabilityReport(vr), null, 2) + '\n'
+        : renderTable(vr, opts.filter, opts.colour);
+    await write(out);
+    return counted(findings(vr), opts.filter).length > 0 ? opts.exitCode : 0;
+  } finally {
+    await source.close();
+  }
+}
+
+function write(text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    process.stdout.write(text, (err) => (err ? reject(err) : resolve()));
+  });
+}

@@ -68,7 +68,9 @@ export function parseDebianVersion(text: string): DebianRelease | undefined {
  * number's name, else the testing name of a `<codename>/sid` PRETTY_NAME
  * or debian_version. Testing and unstable thus get versionId '' and the
  * testing code name. Distroless images (PRETTY_NAME `Distroless`, ID
- * debian) are the Debian release of their VERSION_ID.
+ * debian) are the Debian release of their VERSION_ID. A missing NAME or
+ * PRETTY_NAME (Debian 7's os-release has only ID and VERSION_ID) is
+ * written as Debian writes it.
  */
 export const debianFamily: ReleaseFamily = {
   did: 'debian',
@@ -93,7 +95,16 @@ function refineDebian(
     (DEBIAN_CODENAMES.get(versionId) ?? '') ||
     (TESTING_PRETTY.exec(fields.get('PRETTY_NAME') ?? '')?.[1] ?? '') ||
     (fromFile?.codeName ?? '');
-  return { ...base, versionId, versionCodeName };
+  const name = fields.get('NAME') ? base.name : DEBIAN_NAME;
+  const prettyName =
+    fields.get('PRETTY_NAME') || prettyDebian(versionId, versionCodeName);
+  return { ...base, name, versionId, versionCodeName, prettyName };
+}
+
+/** A PRETTY_NAME in Debian's style, for files that lack one. */
+function prettyDebian(versionId: string, codeName: string): string {
+  if (versionId === '') return `${DEBIAN_NAME} ${codeName}`.trim();
+  return `${DEBIAN_NAME} ${versionId}${codeName ? ` (${codeName})` : ''}`;
 }
 
 const TESTING_PRETTY = /\b([a-z]+)\/sid\b/;
@@ -156,7 +167,7 @@ function debianRecord(raw: string, release: DebianRelease): DistributionRecord {
   const pretty =
     versionId === ''
       ? `${DEBIAN_NAME} ${raw}`
-      : `${DEBIAN_NAME} ${versionId}${codeName ? ` (${codeName})` : ''}`;
+      : prettyDebian(versionId, codeName);
   return {
     did: 'debian',
     name: DEBIAN_NAME,

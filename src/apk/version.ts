@@ -62,12 +62,16 @@ const END_TOKEN: ApkVersionToken = { kind: ApkToken.End, weight: 0, text: '' };
 /**
  * Parses an Alpine package version into tokens, following apk-tools 2.x
  * (`src/version.c`: `digit{.digit}...{letter}{_suf{#}}...{-r#}`), which
- * `apk version -t` and `apk version -c` use on Alpine up to 3.22.
+ * `apk version -t` and `apk version -c` use on Alpine releases that ship
+ * apk-tools 2 (the oracle in claro's tests is apk-tools 2.14.4).
  *
  * Accepted as apk-tools 2.x accepts them (claro does not tighten these):
  * a letter may be followed by more numbers (`1.2a3`), suffixes and
  * revisions may repeat (`1_p_p`, `1-r1-r2`), and a number may be empty
- * (`1.`, `1_p`, `1-r` read as 0). Differences, all deliberate:
+ * (`1.`, `1_p`, `1-r` read as 0), even the first one, so a version may
+ * start with one letter (`v1.0`, read as `0v1.0`).
+ *
+ * Differences, all deliberate:
  * - the empty string is rejected (apk-tools 2.x reads it as a version);
  * - `~hash` is accepted after the numbers, letter and suffixes and before
  *   `-rN`, as apk-tools 3 does; apk-tools 2.x rejects it;

@@ -123,7 +123,9 @@ function skipped(record: ApkRecord, reason: string, path: string): Notice {
   const what = record.name ? ` (P:${record.name})` : '';
   return {
     code: 'skipped-record',
-    message: `Cannot read apk record at line ${record.line}${what} of ${path}: ${reason}`,
+    message:
+      `Cannot read apk record at line ${record.line}${what} ` +
+      `of ${path}: ${reason}`,
     path,
   };
 }

@@ -204,11 +204,16 @@ describe('readDpkgStatus', () => {
       statusOptional: false,
       validVersion: (v: string) => dpkgScheme.valid(v),
     };
-    readDpkgStatus(text, options);
-    const start = performance.now();
-    const result = readDpkgStatus(text, options);
-    const elapsed = performance.now() - start;
-    assert.equal(result.packages.length, 357 * 8);
+    // The best of five runs, so that a busy machine or a collection
+    // pause does not fail the test; a slow parser fails all five.
+    let elapsed = Infinity;
+    let count = 0;
+    for (let run = 0; run < 5; run++) {
+      const start = performance.now();
+      count = readDpkgStatus(text, options).packages.length;
+      elapsed = Math.min(elapsed, performance.now() - start);
+    }
+    assert.equal(count, 357 * 8);
     assert.ok(elapsed < 50, `took ${elapsed.toFixed(1)} ms`);
   });
 });

@@ -236,7 +236,9 @@ function skipped(stanza: Deb822Stanza, reason: string, path: string): Notice {
   const what = name ? ` (Package: ${name})` : '';
   return {
     code: 'skipped-record',
-    message: `Cannot read dpkg stanza at line ${stanza.line}${what} of ${path}: ${reason}`,
+    message:
+      `Cannot read dpkg stanza at line ${stanza.line}${what} ` +
+      `of ${path}: ${reason}`,
     path,
   };
 }

@@ -155,7 +155,7 @@ function apkTool(t: { skip(message: string): void }): string[] | undefined {
   const reason = unpackApk();
   if (reason === undefined) return apkCommand();
 
-  const message = `apk-tools is not available (${reason}): cannot check against real apk`;
+  const message = `Cannot compare with real apk-tools: ${reason}`;
   if (process.env['CI'] === 'true') assert.fail(message);
   t.skip(message);
   return undefined;

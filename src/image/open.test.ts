@@ -1,0 +1,133 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { isClaroError } from '../errors.js';
+import { openImage } from './open.js';
+
+const SHARED = '../shared';
+const DEBIAN = `${SHARED}/images/debian-bookworm-3layer.oci.tar`;
+const BUSYBOX = `${SHARED}/fixtures/busybox-oci/busybox-latest-musl-amd64`;
+const ALPINE311 = `${SHARED}/fixtures/trivy-docker-archive/alpine-311.tar.gz`;
+const BASIC = `${SHARED}/fixtures/osv-scalibr-docker-archive/basic.tar`;
+const MINIROOTFS = `${SHARED}/fixtures/alpine-minirootfs/alpine-minirootfs-3.20.3-x86_64.tar.gz`;
+
+const tmp = mkdtempSync(join(tmpdir(), 'claro-image-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+async function sha256(path: string): Promise<string> {
+  const h = createHash('sha256').update(await readFile(path));
+  return `sha256:${h.digest('hex')}`;
+}
+
+async function layerBytes(path: string, i: number): Promise<Buffer> {
+  const img = await openImage(path);
+  const chunks: Buffer[] = [];
+  for await (const c of await img.layers[i]!.open()) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+describe('openImage', () => {
+  it('reads an oci-archive by seeking, manifest digest as hash', async () => {
+    const img = await openImage(DEBIAN);
+    assert.equal(img.kind, 'oci-archive');
+    assert.equal(
+      img.manifestHash,
+      'sha256:63ce22812d1219b6086eacaac31f90ce4ed6e889e27ec1281f6db857b26aebe7',
+    );
+    assert.deepEqual(
+      img.layers.map((l) => l.digest.slice(7, 19)),
+      ['76bbf2f86bdf', 'fc87fd10fc9e', '37612f908418'],
+    );
+    const bytes = await layerBytes(DEBIAN, 2);
+    const got = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+    assert.equal(got, img.layers[2]!.digest);
+  });
+
+  it('reads an OCI image layout folder', async () => {
+    const img = await openImage(BUSYBOX);
+    assert.equal(img.kind, 'oci-layout');
+    assert.equal(img.layers.length, 1);
+    assert.match(img.manifestHash, /^sha256:[0-9a-f]{64}$/);
+  });
+
+  it('reads a gzip-compressed docker-archive, image id as hash', async () => {
+    const img = await openImage(ALPINE311);
+    assert.equal(img.kind, 'docker-archive');
+    assert.equal(
+      img.manifestHash,
+      'sha256:a187dde48cd289ac374ad8539930628314bc581a481cdb41409c9289419ddb72',
+    );
+    const bytes = await layerBytes(ALPINE311, 0);
+    const got = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+    assert.equal(img.layers[0]!.digest, got);
+  });
+
+  it('reads an uncompressed docker-archive with two layers', async () => {
+    const img = await openImage(BASIC);
+    assert.equal(img.kind, 'docker-archive');
+    assert.equal(img.layers.length, 2);
+    assert.equal(
+      img.manifestHash,
+      'sha256:cef24537555496e574fe14473659452c20e6ae3b03bdecf5f9a76d1afe14fd1a',
+    );
+  });
+
+  it('takes a rootfs tarball as one layer known by its digest', async () => {
+    const img = await openImage(MINIROOTFS);
+    const digest = await sha256(MINIROOTFS);
+    assert.equal(img.kind, 'rootfs-archive');
+    assert.equal(img.manifestHash, digest);
+    assert.deepEqual(
+      img.layers.map((l) => l.digest),
+      [digest],
+    );
+  });
+
+  it('takes any other folder as a root filesystem without digest', async () => {
+    const img = await openImage(tmp);
+    assert.equal(img.kind, 'rootfs-folder');
+    assert.equal(img.manifestHash, '');
+    assert.equal(img.folder, tmp);
+  });
+
+  it('refuses a missing path, a non-image file and bad layouts', async () => {
+    const junk = join(tmp, 'junk.bin');
+    writeFileSync(junk, 'this is not an image'.repeat(100));
+    await assert.rejects(
+      openImage(join(tmp, 'nope')),
+      (e) => isClaroError(e, 'NOT_FOUND') && e.message.includes('nope'),
+    );
+    await assert.rejects(
+      openImage(junk),
+      (e) => isClaroError(e, 'INVALID_IMAGE') && e.message.includes('junk.bin'),
+    );
+  });
+
+  it('names a missing blob and a malformed index.json', async () => {
+    const layout = join(tmp, 'busybox');
+    cpSync(BUSYBOX, layout, { recursive: true });
+    chmodSync(join(layout, 'index.json'), 0o644);
+    const index = JSON.parse(
+      await readFile(join(layout, 'index.json'), 'utf8'),
+    );
+    const manifest = index.manifests[0].digest.replace('sha256:', '');
+    rmSync(join(layout, 'blobs', 'sha256', manifest), { force: true });
+    await assert.rejects(
+      openImage(layout),
+      (e) =>
+        isClaroError(e, 'INVALID_IMAGE') &&
+        /blob sha256:[0-9a-f]+ is missing/.test(e.message),
+    );
+    writeFileSync(join(layout, 'index.json'), '{"manifests": [');
+    await assert.rejects(
+      openImage(layout),
+      (e) =>
+        isClaroError(e, 'INVALID_IMAGE') &&
+        /index.json is not valid JSON/.test(e.message),
+    );
+  });
+});

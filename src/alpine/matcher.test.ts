@@ -75,8 +75,7 @@ describe('alpineMatcher.vulnerable', () => {
 
   it('throws INVALID_VERSION rather than guess on a bad version', () => {
     assert.throws(
-      () =>
-        alpineMatcher.vulnerable(apk('x', 'abc'), secfix('CVE', '1.0-r0')),
+      () => alpineMatcher.vulnerable(apk('x', 'abc'), secfix('CVE', '1.0-r0')),
       (err) => isClaroError(err, 'INVALID_VERSION'),
     );
   });

@@ -229,7 +229,7 @@ class SecdbWalk {
   }
 }
 
-/** An advisory id: letters, then hyphen-separated parts (`GNUTLS-SA-2020-03-31`). */
+/** An id: letters, then hyphenated parts (`GNUTLS-SA-2020-03-31`). */
 const SECFIX_ID = /^[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+$/;
 
 /**

@@ -51,8 +51,11 @@ async function chooseManifest(
   const wanted = list.length === 1 ? list : list.filter(isDefaultPlatform);
   const [desc] = wanted;
   if (!desc || wanted.length > 1) {
-    throw invalid(tree, `${where} names ${list.length} manifests, none ` +
-      'or several for linux/amd64');
+    throw invalid(
+      tree,
+      `${where} names ${list.length} manifests, none ` +
+        'or several for linux/amd64',
+    );
   }
   const isIndex =
     desc.mediaType === MT_INDEX || desc.mediaType === MT_DOCKER_LIST;
@@ -125,5 +128,8 @@ function parseJson(tree: FileTree, body: Buffer, what: string): unknown {
 }
 
 export function invalid(tree: FileTree, why: string): ClaroError {
-  return new ClaroError('INVALID_IMAGE', `Cannot read image ${tree.name}: ${why}`);
+  return new ClaroError(
+    'INVALID_IMAGE',
+    `Cannot read image ${tree.name}: ${why}`,
+  );
 }

@@ -76,7 +76,9 @@ async function fromTree(path: string, tree: FileTree): Promise<ImageSource> {
 /** A root filesystem tarball is one layer, known by the file's digest. */
 async function rootfsArchive(path: string): Promise<ImageSource> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+  for await (const chunk of createReadStream(path, {
+    highWaterMark: 1 << 20,
+  })) {
     hash.update(chunk as Buffer);
   }
   const digest = `sha256:${hash.digest('hex')}`;

@@ -31,7 +31,7 @@ async function walk(fh: FileHandle, file: string, total: number) {
   const entries: TarEntry[] = [];
   const header = Buffer.alloc(BLOCK);
   let ext: Record<string, string> = {};
-  for (let pos = 0; pos + BLOCK <= total; ) {
+  for (let pos = 0; pos + BLOCK <= total;) {
     await readExactly(fh, header, pos);
     if (header.every((b) => b === 0)) break;
     if (!checksumOk(header)) throw badTar(file, pos, 'bad header checksum');
@@ -44,7 +44,10 @@ async function walk(fh: FileHandle, file: string, total: number) {
     if (h.flag === 'x' || h.flag === 'L' || h.flag === 'K') {
       const body = Buffer.alloc(h.size);
       await readExactly(fh, body, dataAt);
-      ext = h.flag === 'x' ? { ...ext, ...parsePax(body) } : longName(ext, h.flag, body);
+      ext =
+        h.flag === 'x'
+          ? { ...ext, ...parsePax(body) }
+          : longName(ext, h.flag, body);
       continue;
     }
     if (h.flag === 'g') continue;

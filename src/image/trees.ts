@@ -219,9 +219,13 @@ function checked(root: string, p: string): string {
 }
 
 function missing(root: string, p: string, cause: unknown): never {
-  throw new ClaroError('INVALID_IMAGE', `Cannot read ${root}: ${p} is missing`, {
-    cause,
-  });
+  throw new ClaroError(
+    'INVALID_IMAGE',
+    `Cannot read ${root}: ${p} is missing`,
+    {
+      cause,
+    },
+  );
 }
 
 function tooLarge(root: string, p: string, max: number): ClaroError {

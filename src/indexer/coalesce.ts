@@ -143,7 +143,10 @@ function collectLower(
   out: Builder,
 ): void {
   const holders = layersHolding(layers, path);
-  const seen = new Map<string, { pkg: PackageRecord; first: number; last: number }>();
+  const seen = new Map<
+    string,
+    { pkg: PackageRecord; first: number; last: number }
+  >();
   for (const i of holders) {
     for (const pkg of h.byLayer.get(i) ?? []) {
       const key = packageKey(pkg);
@@ -180,7 +183,10 @@ function removingLayer(
   return '';
 }
 
-function listed(list: readonly PackageRecord[] | undefined, pkg: PackageRecord) {
+function listed(
+  list: readonly PackageRecord[] | undefined,
+  pkg: PackageRecord,
+) {
   const key = packageKey(pkg);
   return (list ?? []).some((p) => packageKey(p) === key);
 }

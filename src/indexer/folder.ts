@@ -31,7 +31,13 @@ export async function readFolder(
     }
   }
   const paths = [...files.keys()].sort();
-  const record = { whiteouts: [], opaqueDirs: [], replaced: [], paths };
+  const record = {
+    whiteouts: [],
+    opaqueDirs: [],
+    replaced: [],
+    paths,
+    notices,
+  };
   return { files: memoryFiles(files), record, notices };
 }
 
@@ -70,7 +76,7 @@ async function resolveInside(
 ): Promise<string | undefined> {
   let done: string[] = [];
   let todo = path.split('/');
-  for (let hops = 0; todo.length > 0; ) {
+  for (let hops = 0; todo.length > 0;) {
     const part = todo.shift()!;
     const cur = [...done, part].join('/');
     const info = await lstat(join(root, cur)).catch(() => undefined);

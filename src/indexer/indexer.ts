@@ -67,7 +67,9 @@ function buildReport(
     manifestHash: source.manifestHash,
     state: 'IndexFinished',
     ...c.installed,
-    distributions: c.distribution ? { [c.distribution.id]: c.distribution } : {},
+    distributions: c.distribution
+      ? { [c.distribution.id]: c.distribution }
+      : {},
     lowerLayersOnly: c.lowerLayersOnly,
     layers: layers.map((l) => l.digest),
     notices,
@@ -112,7 +114,7 @@ async function loadLayer(
     if (!r) return undefined;
     results.push(r);
   }
-  return { digest, record, results, notices: [] };
+  return { digest, record, results, notices: record.notices };
 }
 
 async function scanLayer(
@@ -189,4 +191,3 @@ async function mapLimited<T, R>(
   await Promise.all(Array.from({ length: n }, worker));
   return out;
 }
-

@@ -1,14 +1,7 @@
-import type {
-  DistributionRecord,
-  Notice,
-  PackageRecord,
-} from './types.js';
+import type { DistributionRecord, Notice, PackageRecord } from './types.js';
 
 /** Clair's index states, as its API reports them. */
-export type IndexState =
-  | 'IndexStarted'
-  | 'IndexFinished'
-  | 'IndexError';
+export type IndexState = 'IndexStarted' | 'IndexFinished' | 'IndexError';
 
 /** Where and how a package was found, as Clair's Environment. */
 export interface Environment {

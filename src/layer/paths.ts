@@ -3,7 +3,10 @@
  * image root, `/`-separated, without `.` components or a trailing slash.
  */
 
-/** Why an entry name cannot be used, or undefined when it can. */
+/**
+ * Why an entry name cannot be used. `empty` is the root itself (`./`),
+ * which archives commonly hold and which carries nothing to read.
+ */
 export type UnsafeReason = 'absolute' | 'parent' | 'empty';
 
 /**

@@ -126,7 +126,7 @@ class Collector {
   async entry(header: Header, body: EntryBody): Promise<void> {
     const name = normalizeEntryName(header.name);
     if ('unsafe' in name) {
-      this.skipUnsafe(header.name, name.unsafe);
+      if (name.unsafe !== 'empty') this.skipUnsafe(header.name, name.unsafe);
       return drain(body);
     }
 
@@ -148,6 +148,7 @@ class Collector {
       opaqueDirs: [...this.opaque].sort(),
       replaced: [...this.replaced].sort(),
       paths: [...this.paths].sort(),
+      notices: this.notices,
     };
     const files = linkedFiles(this.files, this.links);
     return { files, record, notices: this.notices };

@@ -1,3 +1,5 @@
+import type { Notice } from '../indexer/types.js';
+
 /**
  * What reading one layer leaves behind besides scanner findings: the
  * changes it makes to the paths below it. Stored per (layer digest, reader
@@ -15,4 +17,6 @@ export interface LayerRecord {
   readonly replaced: readonly string[];
   /** Every selected path present in this layer, file or link. */
   readonly paths: readonly string[];
+  /** What the reader skipped (unsafe names, oversized files). */
+  readonly notices: readonly Notice[];
 }

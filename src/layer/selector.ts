@@ -21,7 +21,9 @@ export interface CompiledSelector {
 }
 
 /** Compiles the selectors of `scanners` into one. */
-export function compileSelector(scanners: readonly Scanner[]): CompiledSelector {
+export function compileSelector(
+  scanners: readonly Scanner[],
+): CompiledSelector {
   const exact = new Map<string, number>();
   const children = new Map<string, number>();
   const folders = new Set<string>();

@@ -69,6 +69,7 @@ describe('openStore', () => {
       opaqueDirs: [],
       replaced: [],
       paths: ['x'],
+      notices: [],
     });
     assert.deepEqual((await a.getLayerRecord('sha256:aa', 'r'))?.paths, ['x']);
     assert.equal(await b.getLayerRecord('sha256:aa', 'r'), undefined);

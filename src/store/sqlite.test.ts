@@ -64,6 +64,7 @@ describe('SqliteStore layer records, scan results and index reports', () => {
       opaqueDirs: ['usr/share/doc'],
       replaced: ['usr/lib/ssl'],
       paths: ['var/lib/dpkg/status', 'etc/os-release'],
+      notices: [],
     };
     await store.putLayerRecord('sha256:aa', 'reader/1', rec);
 
@@ -550,6 +551,7 @@ describe('SqliteStore migrations', () => {
       opaqueDirs: [],
       replaced: [],
       paths: ['a'],
+      notices: [],
     });
     await first.close();
     const second = SqliteStore.open(file);

@@ -41,12 +41,26 @@ export interface UpdateDiff {
  */
 export interface Store {
   /** Per-layer reader output: whiteouts, opaque folders, selected paths. */
-  getLayerRecord(digest: string, reader: string): Promise<LayerRecord | undefined>;
-  putLayerRecord(digest: string, reader: string, rec: LayerRecord): Promise<void>;
+  getLayerRecord(
+    digest: string,
+    reader: string,
+  ): Promise<LayerRecord | undefined>;
+  putLayerRecord(
+    digest: string,
+    reader: string,
+    rec: LayerRecord,
+  ): Promise<void>;
 
   /** One scanner's findings in one layer. */
-  getScanResult(digest: string, scanner: ScannerId): Promise<ScanResult | undefined>;
-  putScanResult(digest: string, scanner: ScannerId, result: ScanResult): Promise<void>;
+  getScanResult(
+    digest: string,
+    scanner: ScannerId,
+  ): Promise<ScanResult | undefined>;
+  putScanResult(
+    digest: string,
+    scanner: ScannerId,
+    result: ScanResult,
+  ): Promise<void>;
 
   getIndexReport(manifest: string): Promise<IndexReport | undefined>;
   putIndexReport(report: IndexReport): Promise<void>;

@@ -24,6 +24,7 @@ for (let i = 0; i < 5; i++) {
     opaqueDirs: [],
     replaced: [],
     paths: [updater],
+    notices: [],
   });
 }
 await store.close();

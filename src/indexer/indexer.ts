@@ -12,7 +12,7 @@ import type { LayerFiles, Scanner } from './scanner.js';
 import type { Notice, ScanResult } from './types.js';
 
 /** Version of the layer reader's record format; bump on change. */
-const READER_VERSION = 1;
+const READER_VERSION = 2;
 
 export interface IndexOptions {
   readonly store: Store;

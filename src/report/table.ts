@@ -39,21 +39,15 @@ export function renderTable(
   const all = findings(r);
   const visible = shown(all, filter);
   const lines = [...heading(r), ''];
+  const none = r.notices.some((n) => n.code === 'no-vulnerability-data')
+    ? 'no data to match against (see notices)'
+    : 'no vulnerabilities found';
   const installed = visible.filter((f) => !f.lowerOnly);
   const lower = visible.filter((f) => f.lowerOnly);
-  lines.push(...section('Installed packages', installed, colour));
-  if (
-    lower.length > 0 ||
-    Object.keys(r.index.lowerLayersOnly.packages).length > 0
-  ) {
-    lines.push(
-      '',
-      ...section(
-        'Lower layers only (removed from the final filesystem, still in the image)',
-        lower,
-        colour,
-      ),
-    );
+  lines.push(...section('Installed packages', installed, colour, none));
+  if (Object.keys(r.index.lowerLayersOnly.packages).length > 0) {
+    const title = 'Lower layers only (not in the final filesystem, shipped)';
+    lines.push('', ...section(title, lower, colour, none), ...lowerPackages(r));
   }
   if (r.notices.length > 0) {
     lines.push('', 'Notices:', ...r.notices.map((n) => `  - ${n.message}`));
@@ -82,8 +76,9 @@ function section(
   title: string,
   rows: readonly Finding[],
   colour: boolean,
+  none: string,
 ): string[] {
-  if (rows.length === 0) return [`${title}: no vulnerabilities found`];
+  if (rows.length === 0) return [`${title}: ${none}`];
   const cells = rows.map((f, i) => {
     const prev = rows[i - 1];
     const same = prev && prev.pkg.id === f.pkg.id;
@@ -111,6 +106,17 @@ function section(
     fmt(HEADER),
     ...cells.map((row, i) => fmt(row, rows[i]!.vuln.normalizedSeverity)),
   ];
+}
+
+/** Lists every lower-layers-only package, vulnerable or not. */
+function lowerPackages(r: VulnerabilityReport): string[] {
+  const set = r.index.lowerLayersOnly;
+  return Object.values(set.packages).map((p) => {
+    const env = set.environments[p.id]?.[0];
+    const added = short(env?.introducedIn ?? '') || '?';
+    const removed = short(env?.removedIn ?? '') || '?';
+    return `  ${p.name} ${p.version}: added in ${added}, removed in ${removed}`;
+  });
 }
 
 function paint(text: string, sev: Severity | undefined): string {

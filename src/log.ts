@@ -11,7 +11,10 @@ export function createLogger(options: {
   destination?: number;
 }): Logger {
   const level = options.level ?? 'info';
-  return pino({ level, base: null }, pino.destination(options.destination ?? 2));
+  return pino(
+    { level, base: null },
+    pino.destination(options.destination ?? 2),
+  );
 }
 
 /** A logger that drops everything, for tests and library defaults. */

@@ -35,7 +35,7 @@ function common(cmd: Command): Command {
     .addOption(
       new Option('--log-level <level>', 'log level on standard error')
         .choices(['debug', 'info', 'warn', 'error', 'silent'])
-        .default('error'),
+        .default('silent'),
     );
 }
 

@@ -37,8 +37,16 @@ export async function ensureVulnerabilityData(
     `claro: no vulnerability data yet, loading it from ${from}\n`,
   );
   const outcomes = await load(store, feeds, log);
-  for (const o of outcomes.filter((x) => x.status === 'failed')) {
-    process.stderr.write(`claro: ${describe(o)}\n`);
+  const failed = outcomes.filter((x) => x.status === 'failed');
+  if (failed.length === 0) return;
+  const first = describe(failed[0]!);
+  const more = failed.length > 1 ? ` (and ${failed.length - 1} more)` : '';
+  process.stderr.write(`claro: updater failed: ${first}${more}\n`);
+  if (!feeds) {
+    process.stderr.write(
+      `claro: without network, name a local mirror with --feeds DIR ` +
+        `or ${FEEDS_ENV}\n`,
+    );
   }
 }
 

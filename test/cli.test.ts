@@ -6,6 +6,7 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  rmSync,
   writeFileSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -77,14 +78,16 @@ function sha256(body: Buffer): string {
   return `sha256:${createHash('sha256').update(body).digest('hex')}`;
 }
 
-/** A failure reads as one "claro: ..." line naming the input. */
-function assertOneLine(r: Run, exit: number, names: string): void {
+/** A failure reads as one "claro: Cannot ..." line with these parts. */
+function assertOneLine(r: Run, exit: number, parts: readonly string[]) {
   assert.equal(r.code, exit, r.stderr);
   assert.equal(r.stdout, '');
   const lines = r.stderr.split('\n').filter(Boolean);
   assert.equal(lines.length, 1, r.stderr);
   assert.match(lines[0]!, /^claro: Cannot /);
-  assert.ok(lines[0]!.includes(names), `${lines[0]} names ${names}`);
+  for (const part of parts) {
+    assert.ok(lines[0]!.includes(part), `${lines[0]} says ${part}`);
+  }
   assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace');
 }
 
@@ -252,5 +255,147 @@ describe('claro scan --exit-code', { concurrency: true }, () => {
     assert.equal(plain.code, 0, plain.stderr);
     const counted = await claro([...base, '--count-lower-layers']);
     assert.equal(counted.code, 3, counted.stderr);
+  });
+});
+
+/** Writes a layout whose index.json names a manifest blob that is absent. */
+function layoutMissingManifest(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+  const digest = sha256(Buffer.from('no such manifest'));
+  const manifests = [
+    {
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      digest,
+      size: 16,
+    },
+  ];
+  writeFileSync(
+    join(dir, 'index.json'),
+    JSON.stringify({ schemaVersion: 2, manifests }),
+  );
+  return digest;
+}
+
+/**
+ * Writes a valid one-layer layout, then deletes the layer's blob. The
+ * layer is new to the store: an indexed layer is reused without reading.
+ */
+async function layoutMissingLayer(dir: string): Promise<string> {
+  const body = `ID=alpine\nVERSION_ID=3.20.3\n# ${dir}\n`;
+  const layer = await makeTarGz([{ name: 'etc/os-release', body }]);
+  const [digest] = writeOciLayout(dir, [layer]);
+  rmSync(join(dir, 'blobs', digest!.replace(':', '/')));
+  return digest!;
+}
+
+describe('claro on bad input', { concurrency: true }, () => {
+  const bad = join(tmp.dir, 'bad');
+  mkdirSync(bad, { recursive: true });
+  const absent = join(bad, 'absent.tar');
+  const notImage = join(bad, 'notes.txt');
+  writeFileSync(notImage, 'not an image\n');
+  const truncated = join(bad, 'truncated.tar.gz');
+  const mini = readFileSync(ALPINE_320);
+  writeFileSync(truncated, mini.subarray(0, mini.length >> 1));
+  const malformed = join(bad, 'malformed-index');
+  mkdirSync(malformed);
+  writeFileSync(join(malformed, 'oci-layout'), '{}');
+  writeFileSync(join(malformed, 'index.json'), '{"manifests": [');
+  const noManifest = join(bad, 'missing-manifest');
+  const manifest = layoutMissingManifest(noManifest);
+  const noLayer = join(bad, 'missing-layer');
+
+  const cases: [string, string[], number, string[]][] = [
+    ['a missing path', ['scan', absent], 66, [absent]],
+    ['a file that is not an image', ['scan', notImage], 65, [notImage]],
+    ['a truncated .tar.gz', ['scan', truncated], 65, [truncated]],
+    [
+      'a malformed index.json',
+      ['scan', malformed],
+      65,
+      [malformed, 'index.json is not valid JSON'],
+    ],
+    [
+      'a missing manifest blob',
+      ['scan', noManifest],
+      65,
+      [noManifest, `blob ${manifest} is missing`],
+    ],
+    [
+      'an unknown --severity word',
+      ['scan', ALPINE_320, '--severity', 'HIGH,SEVERE'],
+      64,
+      ['"SEVERE"'],
+    ],
+  ];
+  for (const [name, args, exit, parts] of cases) {
+    it(`exits ${exit} with one line for ${name}`, async () => {
+      assertOneLine(await claro(args), exit, parts);
+    });
+  }
+
+  it('exits 65 with one line for a missing layer blob', async () => {
+    const layer = await layoutMissingLayer(noLayer);
+    const r = await claro(['scan', noLayer]);
+    assertOneLine(r, 65, [noLayer, `blob ${layer} is missing`]);
+  });
+
+  it('exits 64 with one line for an unknown version scheme', async () => {
+    const r = await claro(['versions', 'compare', '--scheme', 'rpm'], {
+      input: '1 2\n',
+    });
+    assertOneLine(r, 64, ['"rpm"']);
+  });
+});
+
+describe('claro versions compare', { concurrency: true }, () => {
+  it('prints <, > or = per dpkg pair', async () => {
+    const r = await claro(['versions', 'compare', '--scheme', 'dpkg'], {
+      input: '1.0 1.0-1\n2:1 1:9\n1.0 1.0\n',
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, '<\n>\n=\n');
+  });
+
+  it('prints invalid for an unparsable version and exits non-zero', async () => {
+    const r = await claro(['versions', 'compare', '--scheme', 'dpkg'], {
+      input: '1.0 a:1\n1.0 1.0\n',
+    });
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.stdout, 'invalid\n=\n');
+  });
+});
+
+describe('claro scan of a tar with unsafe entry names', () => {
+  it('writes nothing outside and reports each skipped entry', async () => {
+    const outer = join(tmp.dir, 'outer');
+    const inner = join(outer, 'inner');
+    mkdirSync(inner, { recursive: true });
+    const tar = join(inner, 'evil.tar');
+    const entries = [
+      { name: '../evil', body: 'climbs out\n' },
+      { name: '/abs', body: 'absolute\n' },
+      { name: 'etc/os-release', body: 'ID=alpine\nVERSION_ID=3.20.3\n' },
+    ];
+    writeFileSync(tar, await makeTar(entries));
+    const parent = dirname(tmp.dir);
+    const before = readdirSync(parent).filter((n) => n.includes('evil'));
+
+    const r = await claro(['scan', tar, '--format', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+
+    assert.deepEqual(readdirSync(outer), ['inner']);
+    assert.deepEqual(readdirSync(inner), ['evil.tar']);
+    assert.deepEqual(
+      readdirSync(parent).filter((n) => n.includes('evil')),
+      before,
+    );
+    assert.ok(!existsSync('/abs'));
+    assert.ok(!existsSync(join(process.cwd(), '..', 'evil')));
+    const skipped = (JSON.parse(r.stdout) as Json)['notices']
+      .filter((n: Json) => n['code'] === 'skipped-entry')
+      .map((n: Json) => n['path']);
+    assert.deepEqual(skipped.sort(), ['../evil', '/abs']);
   });
 });

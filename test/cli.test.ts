@@ -133,6 +133,18 @@ function writeOciLayout(dir: string, layers: readonly Buffer[]): string[] {
   return layerDescs.map((d) => d.digest);
 }
 
+// One store for the rest of the file, loaded once by `claro update`.
+before(async () => {
+  const r = await claro(['update', '--feeds', FEEDS]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(
+    r.stdout,
+    /^alpine-secdb-v3\.20-main: updated \(\d+ records\)$/m,
+  );
+  assert.ok(existsSync(db));
+});
+after(() => tmp.remove());
+
 describe('claro on an empty store', () => {
   it('loads the vulnerability data itself on the first scan', async () => {
     const empty = join(tmp.dir, 'empty-cache');
@@ -146,19 +158,15 @@ describe('claro on an empty store', () => {
     );
     assert.match(r.stdout, /busybox\s+1\.36\.1-r29\s+CVE-2024-58251/);
     assert.ok(existsSync(join(empty, 'claro.db')));
+
+    const again = await claro(['scan', ALPINE_320, '--feeds', FEEDS], {
+      cache: empty,
+    });
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(again.stderr, '', 'loaded only once');
+    assert.equal(again.stdout, r.stdout);
   });
 });
-
-before(async () => {
-  const r = await claro(['update', '--feeds', FEEDS]);
-  assert.equal(r.code, 0, r.stderr);
-  assert.match(
-    r.stdout,
-    /^alpine-secdb-v3\.20-main: updated \(\d+ records\)$/m,
-  );
-  assert.ok(existsSync(db));
-});
-after(() => tmp.remove());
 
 describe('claro scan --format json', { concurrency: true }, () => {
   it('prints an Alpine scan as a Clair v4 VulnerabilityReport', async () => {
@@ -182,6 +190,7 @@ describe('claro scan --format json', { concurrency: true }, () => {
       'package_vulnerabilities',
     ]);
     assert.equal(r['manifest_hash'], digest);
+    assert.deepEqual([r['repository'], r['enrichments']], [{}, {}]);
     assert.deepEqual(r['notices'], []);
     const dists = Object.values(r['distributions']) as any[];
     assert.deepEqual(

@@ -110,6 +110,8 @@ function hasSkopeo(): boolean {
   }
 }
 
+const available = hasSkopeo();
+
 /** Skips visibly without skopeo; on CI its absence is a failure. */
 function needSkopeo(t: TestContext): boolean {
   if (available) return true;
@@ -175,7 +177,6 @@ function byPackage<T>(
   return out;
 }
 
-const available = hasSkopeo();
 let reference: Summary;
 let gzipLayers: readonly string[];
 

@@ -91,8 +91,13 @@ function descriptors(
   });
 }
 
+/**
+ * Every layer blob must exist when the image is opened, even one whose
+ * digest is already indexed: an incomplete layout is bad input.
+ */
 function layerOf(tree: FileTree, digest: string): LayerSource {
-  return { digest, open: () => tree.open(blobPath(tree, digest)) };
+  const path = blobPath(tree, digest);
+  return { digest, open: () => tree.open(path) };
 }
 
 function blobPath(tree: FileTree, digest: string): string {

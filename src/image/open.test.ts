@@ -107,6 +107,19 @@ describe('openImage', () => {
     );
   });
 
+  it('refuses a layout whose layer blob is missing, at open', async () => {
+    const layout = join(tmp, 'busybox-nolayer');
+    cpSync(BUSYBOX, layout, { recursive: true });
+    const [layer] = (await openImage(layout)).layers;
+    const blob = layer!.digest.replace('sha256:', '');
+    chmodSync(join(layout, 'blobs', 'sha256'), 0o755);
+    rmSync(join(layout, 'blobs', 'sha256', blob), { force: true });
+    await assert.rejects(
+      openImage(layout),
+      (e) => isClaroError(e, 'INVALID_IMAGE') && e.message.includes(blob),
+    );
+  });
+
   it('names a missing blob and a malformed index.json', async () => {
     const layout = join(tmp, 'busybox');
     cpSync(BUSYBOX, layout, { recursive: true });

@@ -21,6 +21,7 @@ export interface GunzipSettings {
 
 export interface BaselineResult {
   readonly best: GunzipSettings;
+  /** Median ms of the best settings. */
   readonly ms: number;
   /** Median ms of every variant tried, labelled. */
   readonly tried: readonly { label: string; ms: number }[];

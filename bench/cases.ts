@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Store } from '../src/store/store.js';
 import type { Plugins } from './plugins.js';
 import { scanImage, type ScanTiming } from './scan.js';
-import { median } from './stats.js';
+import { median, now } from './stats.js';
 import { freshStore, removeDatabase, type StoreTemplate } from './store.js';
 
 /** Median timings of a case over its runs. */
@@ -16,16 +16,24 @@ export interface CaseResult {
  * layers), so every layer is read, hashed, gunzipped and scanned. The copy
  * and the store's opening are outside the timing. The last run's store is
  * kept open for the warm case.
+ *
+ * `paired` (the baseline) is timed just before each cold run, so that the
+ * two share whatever load the machine has at that moment.
  */
 export async function coldCase(
   image: string,
   template: StoreTemplate,
   plugins: Plugins,
-  opts: { runs: number; dir: string },
-): Promise<{ result: CaseResult; store: Store }> {
+  opts: { runs: number; dir: string; paired: () => Promise<unknown> },
+): Promise<{ result: CaseResult; pairedMs: number[]; store: Store }> {
   const runs: ScanTiming[] = [];
+  const pairedMs: number[] = [];
   const path = join(opts.dir, 'cold.sqlite');
   for (let i = 0; i < opts.runs; i++) {
+    const t0 = now();
+    await opts.paired();
+    pairedMs.push(now() - t0);
+
     const store = await freshStore(template, path);
     runs.push(await scanImage(image, store, plugins));
     if (i < opts.runs - 1) {
@@ -33,7 +41,7 @@ export async function coldCase(
       continue;
     }
     const result = { runs, median: medianTiming(runs) };
-    return { result, store };
+    return { result, pairedMs, store };
   }
   throw new Error('Cannot run the cold case: no runs asked for');
 }

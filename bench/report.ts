@@ -17,7 +17,8 @@ export interface Figures {
   readonly template: StoreTemplate;
   readonly ranges: readonly BlobRange[];
   readonly synthetic: { readonly dir: string; readonly layerBytes: number };
-  readonly baseline: BaselineResult;
+  /** Tuning results, with `ms` the median of the paired runs. */
+  readonly baseline: BaselineResult & { readonly paired: readonly number[] };
   readonly cold: CaseResult;
   readonly warm: CaseResult;
   /** Cumulative stages of the cold path, one layer after another. */
@@ -108,7 +109,10 @@ function details(f: Figures): string[] {
     `cold path by stage, layers in turn: ${f.phases
       .map((p) => `${p.label} ${ms(p.ms)}`)
       .join(', ')}`,
-    `baseline variants: ${f.baseline.tried
+    `baseline runs (each just before a cold run): ${f.baseline.paired
+      .map(ms)
+      .join(', ')}`,
+    `baseline settings tried (${f.cold.runs.length} runs each): ${f.baseline.tried
       .map((t) => `${t.label}: ${ms(t.ms)}`)
       .join('; ')}`,
     `memory scans: Debian ${childLine(f.memory.debian)}; ` +

@@ -6,7 +6,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gunzipAll, layerRanges, measureBaseline } from './baseline.js';
+import {
+  gunzipAll,
+  layerRanges,
+  measureBaseline,
+  type BlobRange,
+} from './baseline.js';
 import { coldCase, dropStore, warmCase } from './cases.js';
 import { largestBlob, syntheticImage } from './generate.js';
 import { buildMemoryChild } from './childbuild.js';
@@ -16,7 +21,12 @@ import { PLUGINS } from './plugins.js';
 import { printReport, type Figures } from './report.js';
 import { scanImage } from './scan.js';
 import { median } from './stats.js';
-import { buildTemplate, freshStore, removeDatabase } from './store.js';
+import {
+  buildTemplate,
+  freshStore,
+  removeDatabase,
+  type StoreTemplate,
+} from './store.js';
 
 const DEBIAN = '../shared/images/debian-bookworm-3layer.oci.tar';
 const RUNS = 5;
@@ -42,6 +52,26 @@ async function measure(tmp: string): Promise<Figures> {
   const dir = await syntheticImage(CACHE, SCALE * largest);
   const synthetic = { dir, layerBytes: await largestBlob(dir) };
 
+  const times = await timeFigures(template, ranges, tmp);
+  progress('peak memory, one child process per case');
+  const child = await buildMemoryChild(CACHE);
+  const storePath = join(tmp, 'mem.sqlite');
+  const mem = (image: string) =>
+    measureMemory(child, image, { template: template.path, storePath });
+  const memory = {
+    idle: await mem('--idle'),
+    debian: await mem(DEBIAN),
+    synthetic: await mem(dir),
+  };
+  return { template, ranges, synthetic, ...times, memory };
+}
+
+/** Baseline, cold, warm and the cold path's stages, in one process. */
+async function timeFigures(
+  template: StoreTemplate,
+  ranges: readonly BlobRange[],
+  tmp: string,
+) {
   progress('warming up');
   await warmUp(template, ranges, tmp);
   progress('baseline: choosing the fastest gunzip settings');
@@ -56,38 +86,19 @@ async function measure(tmp: string): Promise<Figures> {
   const baseline = { ...tuning, ms: median(paired), paired };
   const warm = await warmCase(DEBIAN, cold.store, PLUGINS, RUNS);
   await dropStore(cold.store, tmp);
+
   progress('cold path, stage by stage');
   const phases = await measurePhases(DEBIAN, ranges, tuning.best, {
     runs: RUNS,
     plugins: PLUGINS,
   });
-
-  progress('peak memory, one child process per case');
-  const child = await buildMemoryChild(CACHE);
-  const storePath = join(tmp, 'mem.sqlite');
-  const mem = (image: string) =>
-    measureMemory(child, image, { template: template.path, storePath });
-  const memory = {
-    idle: await mem('--idle'),
-    debian: await mem(DEBIAN),
-    synthetic: await mem(dir),
-  };
-  return {
-    template,
-    ranges,
-    synthetic,
-    baseline,
-    cold: cold.result,
-    phases,
-    warm,
-    memory,
-  };
+  return { baseline, cold: cold.result, warm, phases };
 }
 
 /** One untimed pass of each timed path, so JIT and caches start equal. */
 async function warmUp(
-  template: Parameters<typeof freshStore>[0],
-  ranges: Awaited<ReturnType<typeof layerRanges>>,
+  template: StoreTemplate,
+  ranges: readonly BlobRange[],
   tmp: string,
 ): Promise<void> {
   const path = join(tmp, 'warmup.sqlite');

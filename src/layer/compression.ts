@@ -5,7 +5,7 @@ import { DecompressStream } from 'zstd-napi';
 export type Compression = 'gzip' | 'zstd' | 'none';
 
 /** Output chunk size for decompression: large chunks keep tar parsing cheap. */
-const CHUNK = 256 * 1024;
+const CHUNK = 1024 * 1024;
 
 /**
  * Recognises a compression format from the first bytes of a blob, never

@@ -12,7 +12,7 @@ export interface PackageRecord {
   readonly kind: 'binary' | 'source';
   /** The source package this binary was built from, when known. */
   readonly source?: SourcePackage;
-  /** Which database recorded it, as Clair writes it: `dpkg:PATH`. */
+  /** Layer path of the database that recorded it: `var/lib/dpkg/status`. */
   readonly packageDb: string;
   readonly arch?: string;
   /** Version scheme id used to compare this package's versions. */

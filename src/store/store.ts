@@ -76,7 +76,10 @@ export interface Store {
     fingerprint: string,
     data: UpdateData,
   ): Promise<{ operation: UpdateOperation; changed: boolean }>;
-  /** Latest operation of each updater, newest first per updater. */
+  /**
+   * Every stored operation (of one updater when named), grouped by updater
+   * and newest first within each group: the first is the current data.
+   */
   updateOperations(updater?: string): Promise<readonly UpdateOperation[]>;
   updateDiff(prevRef: string | undefined, curRef: string): Promise<UpdateDiff>;
   /** Whether any current operation covers this release. */

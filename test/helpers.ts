@@ -2,12 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openImage } from '../src/image/open.js';
-import { indexImage } from '../src/indexer/indexer.js';
-import { DEFAULT_SCANNERS } from '../src/indexer/scanners.js';
 import { silentLogger } from '../src/log.js';
-import { matchReport } from '../src/matcher/engine.js';
-import { DEFAULT_MATCHERS } from '../src/matcher/registry.js';
 import type { VulnerabilityReport } from '../src/matcher/report.js';
+import { scanSource } from '../src/scan.js';
 import { openStore } from '../src/store/open.js';
 import type { Store } from '../src/store/store.js';
 import { DEFAULT_UPDATER_SETS } from '../src/updater/registry.js';
@@ -45,17 +42,8 @@ export async function scanImage(
 ): Promise<VulnerabilityReport & { reused: number; scanned: number }> {
   const source = await openImage(path);
   try {
-    const { report, stats } = await indexImage(source, {
-      store,
-      scanners: DEFAULT_SCANNERS,
-      log,
-    });
-    const vr = await matchReport(report, {
-      store,
-      matchers: DEFAULT_MATCHERS,
-      log,
-    });
-    return { ...vr, ...stats };
+    const { report, stats } = await scanSource(source, { store, log });
+    return { ...report, ...stats };
   } finally {
     await source.close();
   }

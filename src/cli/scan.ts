@@ -1,12 +1,9 @@
 import { openImage } from '../image/open.js';
-import { indexImage } from '../indexer/indexer.js';
-import { DEFAULT_SCANNERS } from '../indexer/scanners.js';
 import type { Logger } from '../log.js';
-import { matchReport } from '../matcher/engine.js';
-import { DEFAULT_MATCHERS } from '../matcher/registry.js';
 import { clairVulnerabilityReport } from '../report/clair.js';
 import { counted, findings, type FindingFilter } from '../report/findings.js';
 import { renderTable } from '../report/table.js';
+import { scanSource } from '../scan.js';
 import type { Store } from '../store/store.js';
 import { ensureVulnerabilityData } from './update.js';
 
@@ -31,16 +28,7 @@ export async function scan(
   const source = await openImage(path);
   try {
     await ensureVulnerabilityData(store, opts.feeds, log);
-    const { report } = await indexImage(source, {
-      store,
-      scanners: DEFAULT_SCANNERS,
-      log,
-    });
-    const vr = await matchReport(report, {
-      store,
-      matchers: DEFAULT_MATCHERS,
-      log,
-    });
+    const { report: vr } = await scanSource(source, { store, log });
     const out =
       opts.format === 'json'
         ? JSON.stringify(clairVulnerabilityReport(vr), null, 2) + '\n'

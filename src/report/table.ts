@@ -133,7 +133,8 @@ function summary(
       const n = visible.filter((f) => f.vuln.normalizedSeverity === s).length;
       return `${s.toUpperCase()}: ${n}`;
     });
-  return `Total: ${visible.length} shown (${by.join(', ')}); ${countedRows.length} counted`;
+  const shownText = `${visible.length} shown (${by.join(', ')})`;
+  return `Total: ${shownText}; ${countedRows.length} counted`;
 }
 
 function short(digest: string): string {

@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import { isClaroError } from '../errors.js';
 import type { IndexReport } from '../indexer/report.js';
 import type { ScanResult } from '../indexer/types.js';
-import type { Vulnerability } from '../vuln/types.js';
+import type { DistributionKey, Vulnerability } from '../vuln/types.js';
 import { SqliteStore } from './sqlite.js';
 import { MIGRATIONS } from './sqlite/migrations.js';
 import { SECDB, secdbPackages, secdbRecords } from './testdata/secdb.js';
@@ -538,6 +538,154 @@ describe('SqliteStore robustness', () => {
       found += (await store.vulnerabilities(q)).length;
     }
     assert.equal(found, 1000 * 5 + 500 * 5);
+    await store.close();
+  });
+});
+
+/** A report holding busybox (source busybox) and, lower only, openssl. */
+function alpineReport(manifest: string, versionId = '3.20'): IndexReport {
+  const pkg = (id: string, name: string, source: string) => ({
+    id,
+    name,
+    version: '1.0-r0',
+    kind: 'binary' as const,
+    source: { name: source, version: '1.0-r0' },
+    packageDb: 'lib/apk/db/installed',
+    scheme: 'apk',
+  });
+  const env = [
+    {
+      packageDb: 'lib/apk/db/installed',
+      introducedIn: 'sha256:l1',
+      distributionId: '1',
+    },
+  ];
+  return {
+    manifestHash: manifest,
+    state: 'IndexFinished',
+    packages: { '1': pkg('1', 'ssl_client', 'busybox') },
+    environments: { '1': env },
+    distributions: {
+      '1': {
+        id: '1',
+        did: 'alpine',
+        name: 'Alpine Linux',
+        versionId,
+        version: `${versionId}.3`,
+        versionCodeName: '',
+        prettyName: 'Alpine Linux',
+      },
+    },
+    lowerLayersOnly: {
+      packages: { '2': pkg('2', 'libssl3', 'openssl') },
+      environments: { '2': env },
+    },
+    layers: ['sha256:l1'],
+    notices: [],
+    success: true,
+    err: '',
+  };
+}
+
+describe('SqliteStore.manifestsWithPackage', () => {
+  it('finds manifests by binary or source name, installed or lower only', async () => {
+    const store = freshStore();
+    await store.putIndexReport(alpineReport('sha256:m1'));
+    await store.putIndexReport(alpineReport('sha256:m2', '3.19'));
+    const alpine320: DistributionKey = { did: 'alpine', versionId: '3.20' };
+
+    const find = (packageName: string, distribution?: typeof alpine320) =>
+      store.manifestsWithPackage(
+        distribution ? { packageName, distribution } : { packageName },
+      );
+
+    assert.deepEqual(await find('ssl_client'), ['sha256:m1', 'sha256:m2']);
+    assert.deepEqual(await find('busybox', alpine320), ['sha256:m1']);
+    assert.deepEqual(await find('openssl', alpine320), ['sha256:m1']);
+    assert.deepEqual(
+      await find('libssl3', { ...alpine320, versionId: '3.19' }),
+      ['sha256:m2'],
+    );
+    assert.deepEqual(
+      await find('busybox', { ...alpine320, versionCodeName: 'x' }),
+      [],
+    );
+    assert.deepEqual(await find('musl'), []);
+
+    await store.deleteIndexReport('sha256:m1');
+    assert.deepEqual(await find('busybox'), ['sha256:m2']);
+    await store.close();
+  });
+
+  it('indexes reports stored before the package table existed', async () => {
+    const file = freshPath();
+    const v1 = MIGRATIONS.filter((m) => m.version === 1);
+    const old = SqliteStore.open(file, { migrations: v1 });
+    await old.close();
+    const db = new Database(file);
+    db.prepare('INSERT INTO index_report (manifest, data) VALUES (?, ?)').run(
+      'sha256:old',
+      JSON.stringify(alpineReport('sha256:old')),
+    );
+    db.close();
+
+    const store = SqliteStore.open(file);
+    const dist = { did: 'alpine', versionId: '3.20', versionCodeName: '' };
+    for (const packageName of ['ssl_client', 'busybox', 'libssl3', 'openssl']) {
+      assert.deepEqual(
+        await store.manifestsWithPackage({ packageName, distribution: dist }),
+        ['sha256:old'],
+        packageName,
+      );
+    }
+    await store.close();
+  });
+});
+
+describe('SqliteStore updater status', () => {
+  it('keeps the last success and records through a failed attempt', async () => {
+    const store = freshStore();
+    await store.recordUpdaterAttempt({
+      updater: 'alpine-secdb-v3.20-main',
+      at: '2026-12-01T00:00:00.000Z',
+      records: 12,
+    });
+    await store.recordUpdaterAttempt({
+      updater: 'alpine-secdb-v3.20-main',
+      at: '2026-12-02T00:00:00.000Z',
+      error: 'Cannot fetch feed: 503',
+    });
+    await store.recordUpdaterAttempt({
+      updater: 'debian-dsa',
+      at: '2026-12-02T00:00:00.000Z',
+      records: 3,
+    });
+
+    assert.deepEqual(await store.updaterStatus(), [
+      {
+        updater: 'alpine-secdb-v3.20-main',
+        lastAttempt: '2026-12-02T00:00:00.000Z',
+        lastSuccess: '2026-12-01T00:00:00.000Z',
+        lastError: 'Cannot fetch feed: 503',
+        records: 12,
+      },
+      {
+        updater: 'debian-dsa',
+        lastAttempt: '2026-12-02T00:00:00.000Z',
+        lastSuccess: '2026-12-02T00:00:00.000Z',
+        records: 3,
+      },
+    ]);
+
+    await store.recordUpdaterAttempt({
+      updater: 'alpine-secdb-v3.20-main',
+      at: '2026-12-03T00:00:00.000Z',
+      records: 13,
+    });
+    const [alpine] = await store.updaterStatus();
+    assert.equal(alpine?.lastError, undefined);
+    assert.equal(alpine?.lastSuccess, '2026-12-03T00:00:00.000Z');
+    assert.equal(alpine?.records, 13);
     await store.close();
   });
 });

@@ -12,8 +12,20 @@ import type {
   Vulnerability,
 } from '../vuln/types.js';
 import { migrate, type Migration } from './sqlite/migrations.js';
-import { UpdateTables, type GcResult } from './sqlite/updates.js';
-import type { ScannerId, Store, UpdateDiff, UpdateOperation } from './store.js';
+import { ProcessLocks } from './locks.js';
+import { ReportTables } from './sqlite/reports.js';
+import { listStatus, recordAttempt } from './sqlite/status.js';
+import { UpdateTables } from './sqlite/updates.js';
+import type {
+  GcResult,
+  LockResult,
+  ScannerId,
+  Store,
+  UpdateDiff,
+  UpdateOperation,
+  UpdaterAttempt,
+  UpdaterStatus,
+} from './store.js';
 
 /** How to open a SQLite store. */
 export interface SqliteStoreOptions {
@@ -36,10 +48,6 @@ const SQL = {
     (digest, scanner_name, scanner_version, data) VALUES (?, ?, ?, ?)
     ON CONFLICT (digest, scanner_name, scanner_version)
     DO UPDATE SET data = excluded.data`,
-  getReport: 'SELECT data FROM index_report WHERE manifest = ?',
-  putReport: `INSERT INTO index_report (manifest, data) VALUES (?, ?)
-    ON CONFLICT (manifest) DO UPDATE SET data = excluded.data`,
-  deleteReport: 'DELETE FROM index_report WHERE manifest = ?',
 } as const;
 
 type Statements = { [K in keyof typeof SQL]: Database.Statement };
@@ -60,12 +68,15 @@ export class SqliteStore implements Store {
   readonly #db: Database.Database;
   readonly #st: Statements;
   readonly #updates: UpdateTables;
+  readonly #reports: ReportTables;
+  readonly #locks = new ProcessLocks();
 
   private constructor(path: string, db: Database.Database) {
     this.path = path;
     this.#db = db;
     this.#st = prepareAll(db);
     this.#updates = new UpdateTables(db);
+    this.#reports = new ReportTables(db);
   }
 
   /**
@@ -135,22 +146,26 @@ export class SqliteStore implements Store {
   }
 
   async getIndexReport(manifest: string): Promise<IndexReport | undefined> {
-    return this.#read('read index report', () =>
-      this.#st.getReport.get(manifest),
-    );
+    return this.#do('read index report', () => this.#reports.get(manifest));
   }
 
   async putIndexReport(report: IndexReport): Promise<void> {
-    const data = JSON.stringify(report);
-    this.#do('store index report', () =>
-      this.#st.putReport.run(report.manifestHash, data),
-    );
+    this.#do('store index report', () => this.#reports.put(report));
   }
 
   async deleteIndexReport(manifest: string): Promise<boolean> {
-    return this.#do('delete index report', () => {
-      return this.#st.deleteReport.run(manifest).changes > 0;
-    });
+    return this.#do('delete index report', () =>
+      this.#reports.delete(manifest),
+    );
+  }
+
+  async manifestsWithPackage(query: {
+    readonly packageName: string;
+    readonly distribution?: DistributionKey;
+  }): Promise<string[]> {
+    return this.#do('find manifests by package', () =>
+      this.#reports.manifestsWith(query.packageName, query.distribution),
+    );
   }
 
   async applyUpdate(
@@ -211,6 +226,28 @@ export class SqliteStore implements Store {
    */
   async gcUpdateOperations(keep: number): Promise<GcResult> {
     return this.#do('collect update operations', () => this.#updates.gc(keep));
+  }
+
+  async recordUpdaterAttempt(attempt: UpdaterAttempt): Promise<void> {
+    this.#do('record updater attempt', () => recordAttempt(this.#db, attempt));
+  }
+
+  async updaterStatus(): Promise<UpdaterStatus[]> {
+    return this.#do('read updater status', () => listStatus(this.#db));
+  }
+
+  /**
+   * Locks within this process only: a SQLite file shared by several
+   * serving processes does not serialise their indexing (each write is
+   * still atomic). Known limitation: run one `claro serve` per SQLite
+   * file, or use PostgreSQL.
+   */
+  async withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    return this.#locks.withLock(name, fn);
+  }
+
+  async tryLock<T>(name: string, fn: () => Promise<T>): Promise<LockResult<T>> {
+    return this.#locks.tryLock(name, fn);
   }
 
   /**

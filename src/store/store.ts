@@ -26,6 +26,40 @@ export interface UpdateOperation {
   readonly count: number;
 }
 
+/** Operations and records removed by a collection. */
+export interface GcResult {
+  readonly operations: number;
+  readonly vulnerabilities: number;
+}
+
+/** One updater run's outcome, as the service records it. */
+export interface UpdaterAttempt {
+  readonly updater: string;
+  /** ISO 8601 time the attempt started. */
+  readonly at: string;
+  /** Why it failed; absent when it succeeded (updated or unchanged). */
+  readonly error?: string;
+  /** Records in the updater's current operation after the attempt. */
+  readonly records?: number;
+}
+
+/** What `GET /matcher/api/v1/updater_status` reports for one updater. */
+export interface UpdaterStatus {
+  readonly updater: string;
+  /** ISO 8601 time of the last attempt. */
+  readonly lastAttempt: string;
+  /** ISO 8601 time of the last successful attempt, if any. */
+  readonly lastSuccess?: string;
+  /** Error of the last attempt; absent when it succeeded. */
+  readonly lastError?: string;
+  /** Records in the current operation, as of the last success. */
+  readonly records?: number;
+}
+
+/** Outcome of `tryLock`: the callback's value, or that the lock was held. */
+export type LockResult<T> =
+  { readonly acquired: true; readonly value: T } | { readonly acquired: false };
+
 /** Records added and removed between two operations of one updater. */
 export interface UpdateDiff {
   readonly prev: UpdateOperation | undefined;
@@ -88,6 +122,37 @@ export interface Store {
   hasVulnerabilityData(): Promise<boolean>;
   /** Current records matching the query (latest operation per updater). */
   vulnerabilities(query: VulnerabilityQuery): Promise<readonly Vulnerability[]>;
+
+  /**
+   * Deletes each updater's operations beyond its newest `keep` (at least
+   * one) and the records no remaining operation links.
+   */
+  gcUpdateOperations(keep: number): Promise<GcResult>;
+
+  recordUpdaterAttempt(attempt: UpdaterAttempt): Promise<void>;
+  /** Every updater that has been attempted, by name. */
+  updaterStatus(): Promise<readonly UpdaterStatus[]>;
+
+  /**
+   * Manifests whose stored IndexReport holds a package (installed or
+   * lower-layers-only) with this binary or source name, in the given
+   * release when one is named: the candidates an affected-manifest
+   * search then decides on with the matchers.
+   */
+  manifestsWithPackage(query: {
+    readonly packageName: string;
+    readonly distribution?: DistributionKey;
+  }): Promise<readonly string[]>;
+
+  /**
+   * Runs `fn` holding the named lock, waiting for it first. The lock is
+   * shared by every user of the same store: every process on one
+   * PostgreSQL database; within one process for SQLite. Names in use:
+   * `manifest:<digest>`, `layer:<digest>`, `updater:<name>`.
+   */
+  withLock<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  /** Runs `fn` only when the named lock is free now. */
+  tryLock<T>(name: string, fn: () => Promise<T>): Promise<LockResult<T>>;
 
   close(): Promise<void>;
 }

@@ -84,6 +84,58 @@ CREATE TABLE uo_coverage (
 `;
 
 /**
+ * Which manifests hold which package names (binary and source), in which
+ * release: the affected-manifest search reads it instead of every report.
+ * Reports stored before it existed are filled in from their JSON.
+ */
+const MANIFEST_PACKAGES = `
+CREATE TABLE index_package (
+  manifest TEXT NOT NULL
+    REFERENCES index_report (manifest) ON DELETE CASCADE,
+  package_name TEXT NOT NULL,
+  did TEXT NOT NULL,
+  version_id TEXT NOT NULL,
+  version_code_name TEXT NOT NULL,
+  PRIMARY KEY (package_name, did, version_id, version_code_name, manifest)
+) WITHOUT ROWID;
+CREATE INDEX index_package_manifest ON index_package (manifest);
+
+INSERT OR IGNORE INTO index_package
+SELECT r.manifest, n.name,
+  coalesce(json_extract(d.value, '$.did'), ''),
+  coalesce(json_extract(d.value, '$.versionId'), ''),
+  coalesce(json_extract(d.value, '$.versionCodeName'), '')
+FROM index_report AS r
+JOIN (
+  SELECT r2.manifest, json_extract(p.value, '$.name') AS name
+  FROM index_report AS r2, json_each(r2.data, '$.packages') AS p
+  UNION
+  SELECT r2.manifest, json_extract(p.value, '$.source.name')
+  FROM index_report AS r2, json_each(r2.data, '$.packages') AS p
+  UNION
+  SELECT r2.manifest, json_extract(p.value, '$.name')
+  FROM index_report AS r2,
+    json_each(r2.data, '$.lowerLayersOnly.packages') AS p
+  UNION
+  SELECT r2.manifest, json_extract(p.value, '$.source.name')
+  FROM index_report AS r2,
+    json_each(r2.data, '$.lowerLayersOnly.packages') AS p
+) AS n ON n.manifest = r.manifest AND n.name IS NOT NULL
+LEFT JOIN json_each(r.data, '$.distributions') AS d;
+`;
+
+/** Each updater's last attempt and last success, for updater_status. */
+const UPDATER_STATUS = `
+CREATE TABLE updater_status (
+  updater TEXT PRIMARY KEY,
+  last_attempt TEXT NOT NULL,
+  last_success TEXT,
+  last_error TEXT,
+  records INTEGER
+) WITHOUT ROWID;
+`;
+
+/**
  * The schema history. The vulnerability tables follow Clair v4's layout:
  * each record is stored once under a content hash and linked to every
  * update operation that holds it, so a run that changes little costs
@@ -91,6 +143,8 @@ CREATE TABLE uo_coverage (
  */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: INITIAL_SCHEMA },
+  { version: 2, name: 'manifest packages', sql: MANIFEST_PACKAGES },
+  { version: 3, name: 'updater status', sql: UPDATER_STATUS },
 ];
 
 const LEDGER = `

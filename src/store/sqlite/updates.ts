@@ -9,7 +9,7 @@ import type {
   UpdateData,
   Vulnerability,
 } from '../../vuln/types.js';
-import type { UpdateDiff, UpdateOperation } from '../store.js';
+import type { GcResult, UpdateDiff, UpdateOperation } from '../store.js';
 import {
   rowToVulnerability,
   VULN_COLUMNS,
@@ -19,12 +19,6 @@ import {
 
 interface OperationRow extends UpdateOperation {
   readonly id: number;
-}
-
-/** What `gcUpdateOperations` removed. */
-export interface GcResult {
-  readonly operations: number;
-  readonly vulnerabilities: number;
 }
 
 const OP_COLUMNS = 'o.id, o.ref, o.updater, o.fingerprint, o.date, o.count';

@@ -8,11 +8,9 @@ import type { Store } from '../store/store.js';
 import { coalesce, type IndexedLayer } from './coalesce.js';
 import { readFolder } from './folder.js';
 import type { IndexReport } from './report.js';
+import { READER_VERSION } from './state.js';
 import type { LayerFiles, Scanner } from './scanner.js';
 import type { Notice, ScanResult } from './types.js';
-
-/** Version of the layer reader's record format; bump on change. */
-const READER_VERSION = 2;
 
 export interface IndexOptions {
   readonly store: Store;

@@ -42,4 +42,10 @@ export interface IndexReport extends PackageSet {
   readonly notices: readonly Notice[];
   readonly success: boolean;
   readonly err: string;
+  /**
+   * The indexer state (`indexState` in state.ts) of the scanners that made
+   * the report, set by the HTTP service when it stores one: the service
+   * indexes again a stored report whose state is absent or differs.
+   */
+  readonly indexState?: string;
 }

@@ -30,7 +30,10 @@ export interface IndexStats {
  * Indexes an image: reads each layer not already indexed by the same
  * scanner versions, stores per-layer results, and coalesces them into the
  * image's IndexReport, which is stored under the manifest hash (a folder,
- * having none, is not stored).
+ * having none, is not stored). A layer missing from the cache is scanned
+ * under the store's `layer:<digest>` lock after a second look, so that
+ * indexers running at once (in this process, or in others sharing a
+ * PostgreSQL store) scan each layer once.
  */
 export async function indexImage(
   source: ImageSource,
@@ -92,9 +95,17 @@ async function indexLayers(
       stats.reused++;
       return known;
     }
-    stats.scanned++;
-    log.debug({ layer: layer.digest }, 'scanning layer');
-    return scanLayer(layer, { reader, selector, opts });
+
+    return opts.store.withLock(`layer:${layer.digest}`, async () => {
+      const again = await loadLayer(layer.digest, reader, opts);
+      if (again) {
+        stats.reused++;
+        return again;
+      }
+      stats.scanned++;
+      log.debug({ layer: layer.digest }, 'scanning layer');
+      return scanLayer(layer, { reader, selector, opts });
+    });
   };
   return mapLimited(sources, opts.concurrency ?? availableParallelism(), one);
 }

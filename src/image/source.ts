@@ -6,7 +6,9 @@ export type SourceKind =
   | 'oci-archive'
   | 'docker-archive'
   | 'rootfs-archive'
-  | 'rootfs-folder';
+  | 'rootfs-folder'
+  /** A Clair manifest: layers fetched over HTTP. */
+  | 'manifest';
 
 /** One layer of an image: its digest and a way to read its blob. */
 export interface LayerSource {

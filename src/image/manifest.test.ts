@@ -162,7 +162,7 @@ describe('parseManifest', () => {
     [
       'a header value with a line break',
       withLayer({ hash: H, uri: U, headers: { A: ['ok', 'secret\r\nX: y'] } }),
-      'layers[0].headers.A[1]: header value holds a control character',
+      'layers[0].headers.A[1]: header value holds a character HTTP forbids',
     ],
     [
       'a header name with a space',

@@ -72,7 +72,7 @@ const headers = z
     z.array(
       z
         .string({ error: 'header values must be strings' })
-        .regex(FIELD_VALUE, 'header value holds a control character'),
+        .regex(FIELD_VALUE, 'header value holds a character HTTP forbids'),
       { error: 'expected a list of header values' },
     ),
     {

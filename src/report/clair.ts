@@ -41,7 +41,7 @@ export function clairVulnerabilityReport(
     repository: {},
     environments: mapValues(index.environments, (e) => e.map(clairEnv)),
     vulnerabilities: mapValues(r.vulnerabilities, (v) =>
-      clairVulnerability(v, index),
+      clairVulnerability(v, Object.values(index.distributions)[0]?.name),
     ),
     package_vulnerabilities: r.packageVulnerabilities,
     enrichments: {},
@@ -107,8 +107,15 @@ function clairEnv(e: Environment) {
   };
 }
 
-function clairVulnerability(v: IndexedVulnerability, index: IndexReport) {
-  const dist = Object.values(index.distributions)[0];
+/**
+ * Clair's Vulnerability for one record. `distributionName` fills
+ * `distribution.name` (records keep only the release key); the image's,
+ * in a vulnerability report.
+ */
+export function clairVulnerability(
+  v: IndexedVulnerability,
+  distributionName = '',
+): Record<string, unknown> {
   return {
     id: v.id,
     updater: v.updater,
@@ -130,7 +137,7 @@ function clairVulnerability(v: IndexedVulnerability, index: IndexReport) {
     distribution: {
       id: '',
       did: v.distribution.did,
-      name: dist?.name ?? '',
+      name: distributionName,
       version: '',
       version_code_name: v.distribution.versionCodeName ?? '',
       version_id: v.distribution.versionId,

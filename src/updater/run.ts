@@ -23,22 +23,30 @@ export async function runUpdaters(
   ctx: FetchContext,
 ): Promise<UpdaterOutcome[]> {
   const out: UpdaterOutcome[] = [];
-  for (const set of sets) {
-    const log = ctx.log.child({ updaterSet: set.name });
-    let updaters: readonly Updater[];
-    try {
-      updaters = await set.updaters(ctx);
-    } catch (err) {
-      log.error({ err: errorMessage(err) }, 'updater set failed');
-      out.push({
-        updater: set.name,
-        status: 'failed',
-        error: errorMessage(err),
-      });
-      continue;
-    }
-    for (const u of updaters) out.push(await runOne(store, u, ctx));
+  for (const set of sets) out.push(...(await runUpdaterSet(store, set, ctx)));
+  return out;
+}
+
+/**
+ * Runs the updaters of one set, in order. When the set cannot list its
+ * updaters, the one outcome is a failure named after the set.
+ */
+export async function runUpdaterSet(
+  store: Store,
+  set: UpdaterSet,
+  ctx: FetchContext,
+): Promise<UpdaterOutcome[]> {
+  const log = ctx.log.child({ updaterSet: set.name });
+  let updaters: readonly Updater[];
+  try {
+    updaters = await set.updaters(ctx);
+  } catch (err) {
+    log.error({ err: errorMessage(err) }, 'updater set failed');
+    return [{ updater: set.name, status: 'failed', error: errorMessage(err) }];
   }
+
+  const out: UpdaterOutcome[] = [];
+  for (const u of updaters) out.push(await runOne(store, u, ctx));
   return out;
 }
 

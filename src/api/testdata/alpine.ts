@@ -59,22 +59,15 @@ export async function installedWithout(
 
 async function tarFile(tarball: string, path: string): Promise<string> {
   const ex = extract();
-  let found: string | undefined;
-  ex.on('entry', (header, stream, next) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.on('end', () => {
-      if (header.name.replace(/^\.\//, '') === path) {
-        found = Buffer.concat(chunks).toString('utf8');
-      }
-      next();
-    });
-  });
-  const done = new Promise((resolve, reject) => {
-    ex.on('finish', resolve).on('error', reject);
-  });
   ex.end(gunzipSync(readFileSync(tarball)));
-  await done;
+  let found: string | undefined;
+  for await (const entry of ex) {
+    const chunks: Buffer[] = [];
+    for await (const c of entry) chunks.push(c as Buffer);
+    if (entry.header.name.replace(/^\.\//, '') === path) {
+      found = Buffer.concat(chunks).toString('utf8');
+    }
+  }
   if (found === undefined) throw new Error(`${tarball} has no ${path}`);
   return found;
 }

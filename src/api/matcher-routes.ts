@@ -1,0 +1,147 @@
+/**
+ * Clair's matcher API, `/matcher/api/v1/...` (Clair's `openapi.yaml`):
+ * vulnerability reports computed at request time, the internal update
+ * operation and diff listings, and claro's updater status.
+ */
+import { matchReport } from '../matcher/engine.js';
+import { clairVulnerabilityReport } from '../report/clair.js';
+import {
+  clairUpdateDiff,
+  clairUpdateOperations,
+  isRef,
+  updaterStatusJson,
+} from './clair-json.js';
+import {
+  entityTag,
+  HttpError,
+  notModified,
+  sendEmpty,
+  sendJson,
+} from './http.js';
+import { digestParam, INDEX_REPORT } from './indexer-routes.js';
+import type { ApiDeps, RequestContext, Route } from './route.js';
+
+/** Go's strconv.ParseBool spellings of true, which Clair accepts. */
+const TRUE = new Set(['1', 't', 'T', 'true', 'TRUE', 'True']);
+
+/** The matcher's routes. */
+export function matcherRoutes(deps: ApiDeps): Route[] {
+  return [
+    {
+      template: '/matcher/api/v1/vulnerability_report/{digest}',
+      methods: { GET: (ctx) => getVulnerabilityReport(ctx, deps) },
+    },
+    {
+      template: '/matcher/api/v1/internal/update_operation',
+      methods: { GET: (ctx) => getUpdateOperations(ctx, deps) },
+    },
+    {
+      template: '/matcher/api/v1/internal/update_diff',
+      methods: { GET: (ctx) => getUpdateDiff(ctx, deps) },
+    },
+    {
+      template: '/matcher/api/v1/updater_status',
+      methods: { GET: (ctx) => getUpdaterStatus(ctx, deps) },
+    },
+  ];
+}
+
+/**
+ * Matches the stored index report against the current vulnerability
+ * data. 404 for a manifest never indexed, or whose indexing failed (it
+ * must be posted again); 202 while no vulnerability data is loaded at
+ * all, since an empty report then would read as "no vulnerabilities".
+ */
+async function getVulnerabilityReport(
+  ctx: RequestContext,
+  deps: ApiDeps,
+): Promise<void> {
+  const digest = digestParam(ctx);
+  const index = await deps.indexStore.getIndexReport(digest);
+  if (!index) {
+    throw new HttpError(
+      404,
+      `Index report for manifest ${digest} not found: ` +
+        `POST the manifest to ${INDEX_REPORT} first`,
+    );
+  }
+  if (index.state !== 'IndexFinished') {
+    throw new HttpError(
+      404,
+      `Indexing manifest ${digest} failed (${index.err}): ` +
+        `POST the manifest to ${INDEX_REPORT} again`,
+    );
+  }
+  if (!(await deps.vulnStore.hasVulnerabilityData())) {
+    return sendJson(ctx.res, 202, {
+      code: 'no-vulnerability-data',
+      message: 'No vulnerability data is loaded yet: ask again later',
+    });
+  }
+
+  const { vulnStore: store, matchers } = deps;
+  const report = await matchReport(index, { store, matchers, log: ctx.log });
+  sendJson(ctx.res, 200, clairVulnerabilityReport(report), {
+    'Cache-Control': `max-age=${deps.reportMaxAgeSeconds}`,
+  });
+}
+
+/**
+ * Every updater's operations, newest first; `?latest=true` keeps each
+ * updater's newest. The newest operation's ref is the ETag. `kind` is
+ * `vulnerability` (the default) or `enrichment`, of which claro has none.
+ */
+async function getUpdateOperations(
+  ctx: RequestContext,
+  deps: ApiDeps,
+): Promise<void> {
+  const kind = ctx.url.searchParams.get('kind') ?? '';
+  if (!['', 'vulnerability', 'enrichment'].includes(kind)) {
+    throw new HttpError(400, `Unknown kind: ${JSON.stringify(kind)}`);
+  }
+  const ops =
+    kind === 'enrichment' ? [] : await deps.vulnStore.updateOperations();
+  const newest = ops.reduce<(typeof ops)[number] | undefined>(
+    (a, b) => (a === undefined || b.date > a.date ? b : a),
+    undefined,
+  );
+  const tag = newest === undefined ? undefined : entityTag(newest.ref);
+  const headers = tag === undefined ? {} : { ETag: tag };
+  if (tag !== undefined && notModified(ctx.req, tag)) {
+    return sendEmpty(ctx.res, 304, headers);
+  }
+
+  const latest = TRUE.has(ctx.url.searchParams.get('latest') ?? '');
+  sendJson(ctx.res, 200, clairUpdateOperations(ops, latest), headers);
+}
+
+/** Records added and removed from `prev` (optional) to `cur`. */
+async function getUpdateDiff(
+  ctx: RequestContext,
+  deps: ApiDeps,
+): Promise<void> {
+  const prev = ctx.url.searchParams.get('prev') || undefined;
+  const cur = ctx.url.searchParams.get('cur') || undefined;
+  if (cur === undefined) {
+    throw new HttpError(400, '"cur" query parameter is required');
+  }
+  for (const [name, ref] of [
+    ['prev', prev],
+    ['cur', cur],
+  ] as const) {
+    if (ref !== undefined && !isRef(ref)) {
+      throw new HttpError(400, `"${name}" query parameter is not a UUID`);
+    }
+  }
+
+  const diff = await deps.vulnStore.updateDiff(prev, cur);
+  sendJson(ctx.res, 200, clairUpdateDiff(diff));
+}
+
+async function getUpdaterStatus(
+  ctx: RequestContext,
+  deps: ApiDeps,
+): Promise<void> {
+  const all = await deps.vulnStore.updaterStatus();
+  sendJson(ctx.res, 200, updaterStatusJson(all));
+}

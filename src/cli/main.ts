@@ -7,6 +7,7 @@ import type { Store } from '../store/store.js';
 import { compareVersions } from '../versions/compare-command.js';
 import { SEVERITIES } from '../vuln/types.js';
 import { scan } from './scan.js';
+import { CONFIG_ENV, serve } from './serve.js';
 import { feedsFolder, update } from './update.js';
 
 /** Exit code for an error that is not one of claro's own (a bug). */
@@ -25,12 +26,17 @@ function program(): Command {
   cmd.addCommand(scanCommand());
   cmd.addCommand(updateCommand());
   cmd.addCommand(versionsCommand());
+  cmd.addCommand(serveCommand());
   return cmd;
 }
 
 function common(cmd: Command): Command {
   return cmd
-    .option('--db <conn>', 'store: a SQLite file path or sqlite:PATH')
+    .option(
+      '--db <conn>',
+      'store: a SQLite file path or sqlite:PATH, or a PostgreSQL ' +
+        'postgres:// URL or key=value string',
+    )
     .option('--feeds <dir>', 'local feed mirror folder (env CLARO_FEEDS)')
     .addOption(
       new Option('--log-level <level>', 'log level on standard error')
@@ -107,6 +113,20 @@ function versionsCommand(): Command {
   return new Command('versions')
     .description('version scheme tools')
     .addCommand(compare);
+}
+
+function serveCommand(): Command {
+  return new Command('serve')
+    .description('run the Clair v4 compatible HTTP service')
+    .option(
+      '--mode <mode>',
+      'indexer, matcher or combo (env CLARO_MODE, config mode; ' +
+        'default combo)',
+    )
+    .option('--config <file>', `YAML configuration file (env ${CONFIG_ENV})`)
+    .action(async (flags: { mode?: string; config?: string }) => {
+      process.exitCode = await serve(flags);
+    });
 }
 
 async function withStore(

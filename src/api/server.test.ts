@@ -497,6 +497,11 @@ describe('API: routing, request ids, errors, OpenAPI', () => {
     });
   });
 
+  it('reads a target starting with // as a path, not a host', async () => {
+    const res = await call(`${f.api.url}//evil/indexer/api/v1/index_state`);
+    assert.equal(res.status, 404);
+  });
+
   it('answers 405 with Allow for another method', async () => {
     const res = await call(`${f.api.url}${INDEX}`, { method: 'GET' });
     assert.equal(res.status, 405);

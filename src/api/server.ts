@@ -65,6 +65,8 @@ const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
 const METHODS: readonly string[] = ['GET', 'POST', 'DELETE'];
 /** A client's request id is echoed only when it looks like one. */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** Base of request URLs; only their path and query are read. */
+const BASE = 'http://claro.invalid';
 
 /**
  * The API as a request listener for `http.createServer`. Every request
@@ -158,12 +160,13 @@ async function serve(
   const stop = opts.metrics.httpDuration.startTimer();
   const requestId = requestIdOf(req);
   res.setHeader('X-Request-Id', requestId);
-  const url = new URL(req.url ?? '/', 'http://claro.invalid');
-  const found = router.match(url.pathname);
+  const url = requestUrl(req);
+  const found = url && router.match(url.pathname);
   const route = found?.route.template ?? 'unmatched';
   const log = opts.log.child({ requestId, method: req.method, route });
 
   try {
+    if (!url) throw new HttpError(400, 'Malformed request target');
     authenticate(req, opts.auth, log);
     const handler = pick(found?.route, req.method ?? '', url.pathname);
     await handler({ req, res, url, params: found?.params ?? {}, log });
@@ -173,7 +176,17 @@ async function serve(
 
   const code = String(res.statusCode);
   stop({ method: req.method ?? '', route, code });
-  log.info({ status: res.statusCode, path: url.pathname }, 'request handled');
+  log.debug({ status: res.statusCode, path: url?.pathname }, 'request handled');
+}
+
+/**
+ * The request target as a URL. An origin-form target (`/path?query`) is
+ * taken whole, so that `//host/path` stays a path and never names a host.
+ */
+function requestUrl(req: IncomingMessage): URL | undefined {
+  const target = req.url ?? '/';
+  const text = target.startsWith('/') ? `${BASE}${target}` : target;
+  return URL.canParse(text, BASE) ? new URL(text, BASE) : undefined;
 }
 
 /** The route's handler for `method`; 404 or 405 (with Allow) otherwise. */
@@ -235,7 +248,7 @@ async function introspect(
   res: ServerResponse,
   opts: { readonly metrics: Metrics; readonly ready: () => Promise<boolean> },
 ): Promise<void> {
-  const path = new URL(req.url ?? '/', 'http://claro.invalid').pathname;
+  const path = requestUrl(req)?.pathname;
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('Allow', 'GET, HEAD');
     return sendText(res, 405, 'method not allowed\n');

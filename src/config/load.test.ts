@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -195,6 +195,17 @@ describe('loadConfig with a file', () => {
   it('reads update_retention 0 as the default, as Clair does', () => {
     const file = configFile('matcher:\n  update_retention: 0\n');
     assert.equal(loadConfig(file, {}).matcher.updateRetention, 10);
+  });
+
+  it('finds every key and its variable in README.md', () => {
+    const readme = readFileSync(
+      new URL('../../README.md', import.meta.url),
+      'utf8',
+    );
+    for (const k of CONFIG_KEYS) {
+      assert.ok(readme.includes(`\`${k.key}\``), `README lacks ${k.key}`);
+      assert.ok(readme.includes(`\`${k.env}\``), `README lacks ${k.env}`);
+    }
   });
 });
 

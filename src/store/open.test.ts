@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -6,7 +7,14 @@ import assert from 'node:assert/strict';
 
 import { isClaroError } from '../errors.js';
 import { openStore, sqlitePath } from './open.js';
+import { PostgresStore } from './postgres.js';
 import { SqliteStore } from './sqlite.js';
+import {
+  dropSchemas,
+  freshSchema,
+  postgresSuiteOptions,
+  TEST_POSTGRES,
+} from './testdata/postgres.js';
 
 let tmp = '';
 before(() => {
@@ -15,6 +23,7 @@ before(() => {
 after(() => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
+after(dropSchemas);
 
 describe('sqlitePath', () => {
   const cases: [string, string][] = [
@@ -39,12 +48,14 @@ describe('sqlitePath', () => {
     'dbname = claro',
   ];
   for (const connstring of postgres) {
-    it(`rejects PostgreSQL string ${connstring} without its password`, () => {
+    it(`names no file for ${connstring}, without its password`, () => {
       assert.throws(
         () => sqlitePath(connstring),
         (err: unknown) =>
           isClaroError(err, 'INVALID_ARGUMENT') &&
-          err.message.endsWith(': PostgreSQL is not supported yet') &&
+          err.message.endsWith(
+            ': a PostgreSQL connection string names no ' + 'SQLite file',
+          ) &&
           !err.message.includes('secret'),
       );
     });
@@ -107,3 +118,46 @@ describe('openStore', () => {
     );
   });
 });
+
+const postgres = await postgresSuiteOptions();
+
+describe('openStore with PostgreSQL strings', () => {
+  const cases = (port: number) => [
+    `postgres://claro:secret@127.0.0.1:${port}/claro`,
+    `postgresql://claro:secret@127.0.0.1:${port}/claro?sslmode=disable`,
+    `host=127.0.0.1 port=${port} dbname=claro user=claro password=secret`,
+  ];
+
+  it('routes them to PostgreSQL, hiding the password on failure', async () => {
+    const port = await closedPort();
+    for (const connstring of cases(port)) {
+      await assert.rejects(
+        openStore(connstring),
+        (err: unknown) =>
+          isClaroError(err, 'STORE_FAILED') &&
+          err.message.startsWith('Cannot open store ') &&
+          err.message.includes(`connect ECONNREFUSED 127.0.0.1:${port}`) &&
+          !err.message.includes('secret'),
+        connstring,
+      );
+    }
+  });
+
+  it('opens a PostgresStore in the named schema', postgres, async () => {
+    const schema = freshSchema();
+    const store = await openStore(TEST_POSTGRES, { schema, poolSize: 2 });
+    assert.ok(store instanceof PostgresStore);
+    assert.equal(store.schema, schema);
+    assert.equal(store.display, TEST_POSTGRES);
+    await store.close();
+  });
+});
+
+/** A local port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { ClaroError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { defaultDatabasePath } from './paths.js';
+import { PostgresStore } from './postgres.js';
+import { isPostgresConnstring, redact } from './postgres/connection.js';
 import { SqliteStore } from './sqlite.js';
 import type { Store } from './store.js';
 
@@ -12,24 +14,22 @@ export interface OpenStoreOptions {
   readonly logger?: Logger;
   /** SQLite: how long a write waits for another process's lock. */
   readonly busyTimeoutMs?: number;
+  /** PostgreSQL: schema to keep the tables in, created when missing. */
+  readonly schema?: string;
+  /** PostgreSQL: query connections of the store's pool. */
+  readonly poolSize?: number;
 }
 
 const SQLITE_PREFIX = 'sqlite:';
 const MEMORY = ':memory:';
 
 /**
- * libpq connection strings: a URI (`postgres://`, `postgresql://`) or
- * `keyword=value` words (PostgreSQL manual, "Connection Strings").
- */
-const POSTGRES_URI = /^postgres(?:ql)?:\/\//i;
-const LIBPQ_WORDS = /^\s*[a-z_]+\s*=/i;
-
-/**
  * Opens the store a connection string names:
  * - undefined: SQLite at `defaultDatabasePath()`, creating its folder;
  * - `:memory:` (or `sqlite::memory:`): a private in-memory SQLite store;
  * - `sqlite:PATH`, `sqlite://PATH` or a plain file path: SQLite there;
- * - a PostgreSQL URI or libpq `key=value` words: INVALID_ARGUMENT for now.
+ * - a PostgreSQL URI (`postgres://`, `postgresql://`) or libpq
+ *   `keyword=value` words: a PostgresStore on that database.
  *
  * Known limitation: a plain path that starts with `word=` reads as libpq
  * words; prefix it with `sqlite:` to open it as a file.
@@ -38,6 +38,10 @@ export async function openStore(
   connstring: string | undefined,
   opts: OpenStoreOptions = {},
 ): Promise<Store> {
+  if (connstring !== undefined && isPostgresConnstring(connstring)) {
+    return PostgresStore.open(connstring, postgresOptions(opts));
+  }
+
   const sqliteOpts = {
     ...(opts.logger === undefined ? {} : { logger: opts.logger }),
     ...(opts.busyTimeoutMs === undefined
@@ -56,11 +60,11 @@ export async function openStore(
 export function sqlitePath(connstring: string | undefined): string {
   if (connstring === undefined) return defaultDatabasePath();
 
-  if (POSTGRES_URI.test(connstring) || LIBPQ_WORDS.test(connstring)) {
+  if (isPostgresConnstring(connstring)) {
     throw new ClaroError(
       'INVALID_ARGUMENT',
       `Cannot open store ${redact(connstring)}: ` +
-        'PostgreSQL is not supported yet',
+        'a PostgreSQL connection string names no SQLite file',
     );
   }
 
@@ -90,9 +94,10 @@ function makeFolder(dir: string): void {
   }
 }
 
-/** Hides a password so that error messages can be logged safely. */
-function redact(connstring: string): string {
-  return connstring
-    .replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@')
-    .replace(/(password\s*=\s*)(?:'[^']*'|\S+)/i, '$1***');
+function postgresOptions(opts: OpenStoreOptions) {
+  return {
+    ...(opts.logger === undefined ? {} : { logger: opts.logger }),
+    ...(opts.schema === undefined ? {} : { schema: opts.schema }),
+    ...(opts.poolSize === undefined ? {} : { poolSize: opts.poolSize }),
+  };
 }

@@ -161,7 +161,7 @@ describe('API: index reports', () => {
     assert.equal(f.layers.lastAuthorization, 'Bearer layer-token');
   });
 
-  it('answers a second post from the stored report without fetching', async () => {
+  it('reuses the stored report for a second post', async () => {
     await f.index('again');
     const before = f.layers.hitsOf('/blob/0');
     const res = await f.index('again');
@@ -208,7 +208,7 @@ describe('API: index reports', () => {
     assert.equal(again.status, 304);
   });
 
-  it('answers 404 for an unknown manifest and 400 for a bad digest', async () => {
+  it('answers 404 to unknown manifests, 400 to bad digests', async () => {
     const unknown = await call(`${f.api.url}${INDEX}/${digestOf('never')}`);
     assert.equal(unknown.status, 404);
     assert.deepEqual(unknown.body, {
@@ -277,7 +277,7 @@ describe('API: bad index requests', () => {
     assert.match(res.body.message, /^Cannot read request body: not JSON/);
   });
 
-  it('answers 400 naming the problem of a manifest without layers', async () => {
+  it('answers 400 naming a manifest's missing layers', async () => {
     const res = await post(`${f.api.url}${INDEX}`, { hash: digestOf('x') });
     assert.equal(res.status, 400);
     assert.deepEqual(res.body, {
@@ -320,7 +320,7 @@ describe('API: bad index requests', () => {
     assert.equal((await f.index('refused')).status, 201);
   });
 
-  it('answers 500 to a failing layer, stores IndexError, retries later', async () => {
+  it('answers 500 to a failed layer, stores IndexError, retries', async () => {
     const digest = digestOf('flaky');
     const failed = await f.index('flaky', '/flaky/2');
     assert.equal(failed.status, 500);
@@ -413,7 +413,7 @@ describe('API: vulnerability reports and updates', () => {
     assert.equal(res.body.vulnerabilities[openssl.id].name, 'CVE-2024-9143');
   });
 
-  it('answers 400 to an affected-manifest body of the wrong shape', async () => {
+  it('answers 400 to an affected-manifest body out of shape', async () => {
     const url = `${f.api.url}/indexer/api/v1/internal/affected_manifest`;
     const res = await post(url, { vulnerabilities: [{ id: '1' }] });
     assert.equal(res.status, 400);

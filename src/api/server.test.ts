@@ -277,7 +277,7 @@ describe('API: bad index requests', () => {
     assert.match(res.body.message, /^Cannot read request body: not JSON/);
   });
 
-  it('answers 400 naming a manifest's missing layers', async () => {
+  it('answers 400 naming the missing layers of a manifest', async () => {
     const res = await post(`${f.api.url}${INDEX}`, { hash: digestOf('x') });
     assert.equal(res.status, 400);
     assert.deepEqual(res.body, {

@@ -10,6 +10,14 @@ import type { Config, ServeMode } from '../config/config.js';
 import { loadConfig } from '../config/load.js';
 import { isClaroError } from '../errors.js';
 import { silentLogger } from '../log.js';
+import { openStore } from '../store/open.js';
+import {
+  dropSchemas,
+  freshSchema,
+  postgresSuiteOptions,
+  TEST_POSTGRES,
+} from '../store/testdata/postgres.js';
+import type { Updater, UpdaterSet } from '../updater/updater.js';
 import { startService, type RunningService } from './service.js';
 import { openServiceStores, storePlan } from './stores.js';
 import { httpUrl } from './listen.js';
@@ -243,3 +251,83 @@ describe('openServiceStores', () => {
     await stores.close();
   });
 });
+
+describe(
+  'two services on one PostgreSQL schema',
+  await postgresSuiteOptions(),
+  () => {
+    after(dropSchemas);
+
+    it('runs an updater family on one instance at a time', async () => {
+      const schema = freshSchema();
+      const setup = await openStore(TEST_POSTGRES, { schema, logger: log });
+      await setup.close();
+      const conn =
+        `${TEST_POSTGRES}?options=` +
+        encodeURIComponent(`-c search_path=${schema}`);
+
+      let entered = 0;
+      const gate = signal();
+      const blocking = setOf('blocking', async () => {
+        entered += 1;
+        await gate.promise;
+        return undefined;
+      });
+      const marker = setOf('marker', async () => undefined);
+      const cfg = config({
+        CLARO_INDEXER_CONNSTRING: conn,
+        CLARO_MATCHER_CONNSTRING: conn,
+      });
+      const services = await Promise.all(
+        [1, 2].map(() =>
+          startService({
+            config: cfg,
+            mode: 'combo',
+            log,
+            sets: [blocking, marker],
+          }),
+        ),
+      );
+      try {
+        await Promise.race(services.map((s) => runCounted(s, 'marker')));
+        assert.equal(entered, 1);
+        gate.resolve();
+        await Promise.all(services.map((s) => runCounted(s, 'marker')));
+        assert.equal(entered, 1);
+      } finally {
+        await Promise.all(services.map((s) => s.stop()));
+      }
+    });
+  },
+);
+
+/** A promise and the function that resolves it. */
+function signal(): { promise: Promise<void>; resolve: () => void } {
+  let resolve = (): void => {};
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/** A set of one updater whose fetch runs `fetch`. */
+function setOf(name: string, fetch: Updater['fetch']): UpdaterSet {
+  const updater: Updater = {
+    name,
+    fetch,
+    parse: () => ({ vulnerabilities: [], coverage: [] }),
+  };
+  return { name, updaters: () => Promise.resolve([updater]) };
+}
+
+/** Resolves once the service's metrics count a run of `updater`. */
+async function runCounted(
+  service: RunningService,
+  updater: string,
+): Promise<void> {
+  const url = `${httpUrl(service.introspectionAddr)}/metrics`;
+  const prefix = `claro_updater_runs_total{updater="${updater}",`;
+  for (;;) {
+    const { body } = await get(url);
+    if (body.split('\n').some((l) => l.startsWith(prefix))) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -12,6 +12,7 @@ import type {
   Vulnerability,
 } from '../vuln/types.js';
 import { parseConnstring } from './postgres/connection.js';
+import { withClient } from './postgres/db.js';
 import { quoteIdent } from './postgres/keys.js';
 import { AdvisoryLocks } from './postgres/locks.js';
 import { migrate, type Migration } from './postgres/migrations.js';
@@ -351,8 +352,7 @@ async function prepareSchema(
   opts: PostgresStoreOptions,
   logger: Logger,
 ): Promise<string> {
-  const client = await pool.connect();
-  try {
+  return withClient(pool, async (client) => {
     const schema = opts.schema ?? (await currentSchema(client));
     await migrate(client, {
       schema,
@@ -361,9 +361,7 @@ async function prepareSchema(
       ...(opts.migrations === undefined ? {} : { migrations: opts.migrations }),
     });
     return schema;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 async function currentSchema(client: pg.PoolClient): Promise<string> {

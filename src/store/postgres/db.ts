@@ -4,29 +4,50 @@ import type { Pool, PoolClient } from 'pg';
 export type Queryable = Pool | PoolClient;
 
 /**
- * Runs `fn` in one READ COMMITTED transaction on a pooled connection:
- * COMMIT when it resolves, ROLLBACK when it throws. A connection whose
- * ROLLBACK fails is destroyed rather than returned to the pool.
+ * Runs `fn` with one pooled connection. node-postgres leaves a
+ * checked-out connection without an `error` listener, and an error event
+ * with no listener ends the process: a server gone between two
+ * statements is caught here instead. A connection that failed so, or
+ * that `fn` calls `broken` on, is destroyed rather than pooled again.
+ */
+export async function withClient<T>(
+  pool: Pool,
+  fn: (client: PoolClient, broken: (err: Error) => void) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  let failure: Error | undefined;
+  const broken = (err: Error) => {
+    failure ??= err;
+  };
+  client.on('error', broken);
+  try {
+    return await fn(client, broken);
+  } finally {
+    client.removeListener('error', broken);
+    client.release(failure);
+  }
+}
+
+/**
+ * Runs `fn` in one READ COMMITTED transaction: COMMIT when it resolves,
+ * ROLLBACK when it throws. A connection whose ROLLBACK fails is
+ * destroyed.
  */
 export async function inTransaction<T>(
   pool: Pool,
   fn: (client: PoolClient) => Promise<T>,
 ): Promise<T> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  try {
+  return withClient(pool, async (client, broken) => {
     await client.query('BEGIN');
-    const value = await fn(client);
-    await client.query('COMMIT');
-    return value;
-  } catch (err) {
-    await client.query('ROLLBACK').catch((e: Error) => {
-      broken = e;
-    });
-    throw err;
-  } finally {
-    client.release(broken);
-  }
+    try {
+      const value = await fn(client);
+      await client.query('COMMIT');
+      return value;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(broken);
+      throw err;
+    }
+  });
 }
 
 /** Rows affected by a statement; node-postgres gives null for some. */

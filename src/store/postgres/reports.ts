@@ -12,8 +12,36 @@ import type {
 import type { DistributionKey } from '../../vuln/types.js';
 import { affected, inTransaction } from './db.js';
 
-/** A `package` row's columns, in the order of the insert's arrays. */
-const PACKAGE_COLUMNS = [
+/** A `package` row as stored. */
+interface PackageRow {
+  readonly hash: Buffer;
+  readonly name: string;
+  readonly version: string;
+  readonly kind: string;
+  readonly source_name: string | null;
+  readonly source_version: string | null;
+  readonly package_db: string;
+  readonly arch: string | null;
+  readonly scheme: string;
+}
+
+/** A `distribution` row as stored. */
+interface DistributionRow {
+  readonly hash: Buffer;
+  readonly did: string;
+  readonly name: string;
+  readonly version_id: string;
+  readonly version: string;
+  readonly version_code_name: string;
+  readonly pretty_name: string;
+  readonly arch: string | null;
+  readonly cpe: string | null;
+}
+
+/** Column names and types, in the order of an insert's arrays. */
+type Columns<R> = readonly (readonly [keyof R & string, string])[];
+
+const PACKAGE_COLUMNS: Columns<PackageRow> = [
   ['hash', 'bytea'],
   ['name', 'text'],
   ['version', 'text'],
@@ -23,10 +51,9 @@ const PACKAGE_COLUMNS = [
   ['package_db', 'text'],
   ['arch', 'text'],
   ['scheme', 'text'],
-] as const;
+];
 
-/** A `distribution` row's columns, in the order of the insert's arrays. */
-const DISTRIBUTION_COLUMNS = [
+const DISTRIBUTION_COLUMNS: Columns<DistributionRow> = [
   ['hash', 'bytea'],
   ['did', 'text'],
   ['name', 'text'],
@@ -36,29 +63,34 @@ const DISTRIBUTION_COLUMNS = [
   ['pretty_name', 'text'],
   ['arch', 'text'],
   ['cpe', 'text'],
-] as const;
+];
 
-type Row<C extends readonly (readonly [string, string])[]> = {
-  readonly [K in C[number][0]]: K extends 'hash' ? Buffer : string | null;
-};
-type PackageRow = Row<typeof PACKAGE_COLUMNS>;
-type DistributionRow = Row<typeof DISTRIBUTION_COLUMNS>;
+/** How to store content rows of one table and find their ids. */
+interface ContentTable<R> {
+  readonly columns: Columns<R>;
+  readonly insert: string;
+  readonly ids: string;
+}
 
 /**
  * Content rows go in sorted by hash, so that two transactions storing
  * overlapping packages wait for each other in one order and never
  * deadlock; rows already stored are left as they are.
  */
-function upsertContent(
-  table: string,
-  columns: readonly (readonly [string, string])[],
-): string {
+function contentTable<R>(table: string, columns: Columns<R>): ContentTable<R> {
   const names = columns.map(([c]) => c).join(', ');
   const arrays = columns.map(([, t], i) => `$${i + 1}::${t}[]`).join(', ');
-  return `INSERT INTO ${table} (${names})
-    SELECT ${names} FROM unnest(${arrays}) AS t(${names})
-    ORDER BY hash ON CONFLICT (hash) DO NOTHING`;
+  return {
+    columns,
+    insert: `INSERT INTO ${table} (${names})
+      SELECT ${names} FROM unnest(${arrays}) AS t(${names})
+      ORDER BY hash ON CONFLICT (hash) DO NOTHING`,
+    ids: `SELECT id, hash FROM ${table} WHERE hash = ANY ($1::bytea[])`,
+  };
 }
+
+const PACKAGES = contentTable('package', PACKAGE_COLUMNS);
+const DISTRIBUTIONS = contentTable('distribution', DISTRIBUTION_COLUMNS);
 
 const SQL = {
   putManifest: `INSERT INTO manifest
@@ -71,11 +103,6 @@ const SQL = {
     RETURNING id`,
   unlinkPackages: 'DELETE FROM manifest_package WHERE manifest = $1',
   unlinkDistributions: 'DELETE FROM manifest_distribution WHERE manifest = $1',
-  putPackages: upsertContent('package', PACKAGE_COLUMNS),
-  putDistributions: upsertContent('distribution', DISTRIBUTION_COLUMNS),
-  packageIds: 'SELECT id, hash FROM package WHERE hash = ANY ($1::bytea[])',
-  distributionIds: `SELECT id, hash FROM distribution
-    WHERE hash = ANY ($1::bytea[])`,
   linkPackages: `INSERT INTO manifest_package
     (manifest, lower_only, local_id, ord, package, environments)
     SELECT $1::bigint, * FROM
@@ -174,20 +201,15 @@ export class ReportTables {
 
   async put(report: IndexReport): Promise<void> {
     const links = packageLinks(report);
-    const packages = uniqueRows(links.rows, (r) => r.hash);
+    const packages = uniqueRows(links.rows);
     const dists = Object.values(report.distributions).map(distributionRow);
 
     await inTransaction(this.#pool, async (c) => {
       const id = await putManifest(c, report);
       await c.query(SQL.unlinkPackages, [id]);
       await c.query(SQL.unlinkDistributions, [id]);
-      const pkgIds = await putContent(c, 'Packages', PACKAGE_COLUMNS, packages);
-      const distIds = await putContent(
-        c,
-        'Distributions',
-        DISTRIBUTION_COLUMNS,
-        uniqueRows(dists, (r) => r.hash),
-      );
+      const pkgIds = await putContent(c, PACKAGES, packages);
+      const distIds = await putContent(c, DISTRIBUTIONS, uniqueRows(dists));
       await linkPackages(c, id, links.links, pkgIds);
       await linkDistributions(c, id, report, dists, distIds);
     });
@@ -227,20 +249,16 @@ async function putManifest(c: PoolClient, r: IndexReport): Promise<number> {
 /** Stores the rows not yet stored; returns every row's id by hash. */
 async function putContent<R extends { readonly hash: Buffer }>(
   c: PoolClient,
-  kind: 'Packages' | 'Distributions',
-  columns: readonly (readonly [string, string])[],
+  table: ContentTable<R>,
   rows: readonly R[],
 ): Promise<Map<string, number>> {
   const ids = new Map<string, number>();
   if (rows.length === 0) return ids;
 
-  const arrays = columns.map(([name]) =>
-    rows.map((r) => (r as Record<string, unknown>)[name]),
-  );
-  await c.query(SQL[`put${kind}`], arrays);
+  const arrays = table.columns.map(([name]) => rows.map((r) => r[name]));
+  await c.query(table.insert, arrays);
   const hashes = rows.map((r) => r.hash);
-  const key = kind === 'Packages' ? 'packageIds' : 'distributionIds';
-  const res = await c.query<{ id: number; hash: Buffer }>(SQL[key], [hashes]);
+  const res = await c.query<{ id: number; hash: Buffer }>(table.ids, [hashes]);
   for (const r of res.rows) ids.set(r.hash.toString('hex'), r.id);
   return ids;
 }
@@ -317,9 +335,11 @@ function packageLinks(report: IndexReport): {
   return { links, rows };
 }
 
-function uniqueRows<R>(rows: readonly R[], hash: (r: R) => Buffer): R[] {
+function uniqueRows<R extends { readonly hash: Buffer }>(
+  rows: readonly R[],
+): R[] {
   const seen = new Map<string, R>();
-  for (const r of rows) seen.set(hash(r).toString('hex'), r);
+  for (const r of rows) seen.set(r.hash.toString('hex'), r);
   return [...seen.values()];
 }
 
@@ -406,15 +426,15 @@ function emptySet(): {
 function toPackage(id: string, r: Omit<PackageRow, 'hash'>): IndexedPackage {
   return {
     id,
-    name: r.name!,
-    version: r.version!,
+    name: r.name,
+    version: r.version,
     kind: r.kind as IndexedPackage['kind'],
     ...(r.source_name === null
       ? {}
       : { source: { name: r.source_name, version: r.source_version! } }),
-    packageDb: r.package_db!,
+    packageDb: r.package_db,
     ...(r.arch === null ? {} : { arch: r.arch }),
-    scheme: r.scheme!,
+    scheme: r.scheme,
   };
 }
 
@@ -424,12 +444,12 @@ function toDistribution(
 ): IndexedDistribution {
   return {
     id,
-    did: r.did!,
-    name: r.name!,
-    versionId: r.version_id!,
-    version: r.version!,
-    versionCodeName: r.version_code_name!,
-    prettyName: r.pretty_name!,
+    did: r.did,
+    name: r.name,
+    versionId: r.version_id,
+    version: r.version,
+    versionCodeName: r.version_code_name,
+    prettyName: r.pretty_name,
     ...(r.arch === null ? {} : { arch: r.arch }),
     ...(r.cpe === null ? {} : { cpe: r.cpe }),
   };

@@ -41,17 +41,21 @@ export async function serve(
   const mode = pickMode(flags.mode) ?? config.mode ?? 'combo';
   const log = createLogger({ level: config.logLevel });
 
-  const stopped = stopSignal();
-  const service = await startService({ config, mode, log });
-  announce(service, mode, log);
+  const signals = new StopSignals();
+  try {
+    const service = await startService({ config, mode, log });
+    announce(service, mode, log);
 
-  const signal = await stopped.first;
-  log.info({ signal }, 'service stopping');
-  void stopped.second.then(() => {
-    log.warn('second signal, closing open connections');
-    service.closeConnections();
-  });
-  await service.stop();
+    const signal = await signals.first;
+    log.info({ signal }, 'service stopping');
+    signals.onSecond(() => {
+      log.warn('second signal, closing open connections');
+      service.closeConnections();
+    });
+    await service.stop();
+  } finally {
+    signals.dispose();
+  }
   log.info('service stopped');
   return 0;
 }
@@ -84,21 +88,33 @@ function announce(service: RunningService, mode: ServeMode, log: Logger): void {
 }
 
 /**
- * Promises of the first and second stop signal. Listening from the
- * start means a signal during startup is not lost: the service stops as
- * soon as it has started.
+ * Listens for SIGTERM and SIGINT from the start, so that a signal during
+ * startup is not lost: the service stops as soon as it has started.
  */
-function stopSignal(): { first: Promise<string>; second: Promise<string> } {
-  let count = 0;
-  let onFirst = (_: string): void => {};
-  let onSecond = (_: string): void => {};
-  const first = new Promise<string>((r) => (onFirst = r));
-  const second = new Promise<string>((r) => (onSecond = r));
-  const handler = (signal: NodeJS.Signals): void => {
-    count += 1;
-    if (count === 1) onFirst(signal);
-    else onSecond(signal);
+class StopSignals {
+  /** Resolves with the first signal. */
+  readonly first: Promise<NodeJS.Signals>;
+  #resolveFirst: (signal: NodeJS.Signals) => void = () => {};
+  #onSecond: () => void = () => {};
+  #count = 0;
+
+  readonly #handler = (signal: NodeJS.Signals): void => {
+    this.#count += 1;
+    if (this.#count === 1) this.#resolveFirst(signal);
+    else this.#onSecond();
   };
-  for (const s of STOP_SIGNALS) process.on(s, handler);
-  return { first, second };
+
+  constructor() {
+    this.first = new Promise((resolve) => (this.#resolveFirst = resolve));
+    for (const s of STOP_SIGNALS) process.on(s, this.#handler);
+  }
+
+  /** What any later signal does. */
+  onSecond(fn: () => void): void {
+    this.#onSecond = fn;
+  }
+
+  dispose(): void {
+    for (const s of STOP_SIGNALS) process.off(s, this.#handler);
+  }
 }

@@ -15,6 +15,7 @@ import { startService, type RunningService } from '../service/service.js';
 /** Environment variable naming the config file (as `--config`). */
 export const CONFIG_ENV = 'CLARO_CONFIG';
 
+/** The flags of `claro serve`, as commander parsed them. */
 export interface ServeFlags {
   readonly mode?: string;
   readonly config?: string;

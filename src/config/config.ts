@@ -25,12 +25,14 @@ import {
 
 /** What `claro serve` runs: the indexer API, the matcher API or both. */
 export type ServeMode = 'indexer' | 'matcher' | 'combo';
+/** Every mode, in the order help texts list them. */
 export const SERVE_MODES: readonly ServeMode[] = [
   'indexer',
   'matcher',
   'combo',
 ];
 
+/** The levels `log_level` accepts (pino's names). */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
@@ -60,6 +62,7 @@ export interface Config {
   readonly auth: PskAuth | undefined;
 }
 
+/** The `indexer` section. */
 export interface IndexerConfig {
   /** undefined: SQLite at the default path. */
   readonly connstring: string | undefined;
@@ -70,6 +73,7 @@ export interface IndexerConfig {
   readonly maxBodyBytes: number | undefined;
 }
 
+/** The `matcher` section. */
 export interface MatcherConfig {
   /** undefined: SQLite at the default path. */
   readonly connstring: string | undefined;
@@ -81,6 +85,7 @@ export interface MatcherConfig {
   readonly reportMaxAgeSeconds: number | undefined;
 }
 
+/** The `updaters` section. */
 export interface UpdatersConfig {
   /** A local feed mirror folder; undefined: the upstream URLs. */
   readonly mirror: string | undefined;

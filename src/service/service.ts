@@ -20,6 +20,7 @@ import { closeServer, listen } from './listen.js';
 import { openServiceStores, type ServiceStores } from './stores.js';
 import { startUpdateLoop, type UpdateLoop } from './updates.js';
 
+/** What `startService` runs, and with what. */
 export interface ServiceOptions {
   readonly config: Config;
   readonly mode: ServeMode;

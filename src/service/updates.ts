@@ -10,6 +10,7 @@ import type { Store } from '../store/store.js';
 import { runUpdaterSet, type UpdaterOutcome } from '../updater/run.js';
 import type { FetchContext, UpdaterSet } from '../updater/updater.js';
 
+/** What `startUpdateLoop` runs, how often, and where it reports. */
 export interface UpdateLoopOptions {
   readonly store: Store;
   readonly sets: readonly UpdaterSet[];

@@ -39,6 +39,12 @@ describe('parseListenAddr', () => {
     ['bad_host:6060', '"bad_host" is not a host name or IP address'],
     ['http://x:6060', 'write an IPv6 address in brackets: [::1]:6060'],
     ['a b:1', '"a b" is not a host name or IP address'],
+    ['-a:1', '"-a" is not a host name or IP address'],
+    ['a..b:1', '"a..b" is not a host name or IP address'],
+    [
+      `${'a'.repeat(64)}:1`,
+      `"${'a'.repeat(64)}" is not a host name or IP address`,
+    ],
   ];
   for (const [text, reason] of invalid) {
     it(`rejects ${JSON.stringify(text)}: ${reason}`, () => {

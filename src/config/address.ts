@@ -10,9 +10,13 @@ export interface ListenAddr {
   readonly port: number;
 }
 
-/** An RFC 1123 host name: dot-separated labels of letters, digits, `-`. */
-const HOST_NAME =
-  /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+/**
+ * An RFC 1123 host name: at most 253 characters of dot-separated labels,
+ * each 1 to 63 letters, digits or inner `-`.
+ */
+const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
+const isHostName = (host: string): boolean =>
+  host.length <= 253 && host.split('.').every((l) => LABEL.test(l));
 const PORT = /^\d{1,5}$/;
 
 /**
@@ -28,7 +32,7 @@ export function parseListenAddr(text: string): ListenAddr {
   if (!PORT.test(port) || Number(port) > 65535) {
     throw invalid(text, 'the port must be a number from 0 to 65535');
   }
-  if (host !== '' && !HOST_NAME.test(host) && isIP(host) === 0) {
+  if (host !== '' && !isHostName(host) && isIP(host) === 0) {
     throw invalid(text, `"${host}" is not a host name or IP address`);
   }
   return { host, port: Number(port) };

@@ -125,7 +125,7 @@ describe('startService', () => {
     await assert.rejects(fetch(`${httpUrl(service.apiAddr)}/openapi/v1`));
   });
 
-  it('serves no matcher routes and runs no updaters as an indexer', async () => {
+  it('serves no matcher routes, runs no updaters as an indexer', async () => {
     const service = await start('indexer');
     try {
       const api = httpUrl(service.apiAddr);

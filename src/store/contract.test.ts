@@ -163,6 +163,41 @@ function reportContract(using: Using): void {
       assert.deepEqual(await store.getIndexReport('sha256:m1'), report);
     }));
 
+  it('keeps text with quotes, braces, backslashes and NULL words', () =>
+    using(async (store) => {
+      const odd = "a\"b\\c{d},e NULL 'f' ü 漢";
+      const base = debianReport('sha256:m1');
+      const report: IndexReport = {
+        ...base,
+        packages: {
+          '1': debPackage('1', odd, odd, { arch: 'NULL', packageDb: odd }),
+          '2': debPackage('2', 'NULL', undefined),
+        },
+        environments: {
+          '1': [{ packageDb: odd, introducedIn: odd, distributionId: '1' }],
+          '2': [],
+        },
+        layers: [odd, 'NULL'],
+        notices: [{ code: 'skipped-file', message: odd, path: odd }],
+        err: odd,
+      };
+      await store.putIndexReport(report);
+      assert.deepEqual(await store.getIndexReport('sha256:m1'), report);
+      assert.deepEqual(await store.manifestsWithPackage({ packageName: odd }), [
+        'sha256:m1',
+      ]);
+      await store.putLayerRecord(odd, odd, {
+        whiteouts: [odd],
+        opaqueDirs: [],
+        replaced: [],
+        paths: [],
+        notices: [],
+      });
+      assert.deepEqual((await store.getLayerRecord(odd, odd))?.whiteouts, [
+        odd,
+      ]);
+    }));
+
   it('keeps environments of an id without a package and the reverse', () =>
     using(async (store) => {
       const base = alpineReport('sha256:m1');

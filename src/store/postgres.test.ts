@@ -124,6 +124,31 @@ describe('PostgresStore update operations', suite, () => {
       assert.equal((await b.updateOperations()).length, 1);
     }));
 
+  it('stores runs of two updaters sharing records at once', () =>
+    twoStores(async (a, b) => {
+      const shared = records.flatMap((r) =>
+        [1, 2].map((i) => ({
+          ...r,
+          packageName: `${r.packageName}-${i}`,
+        })),
+      );
+      const [one, two] = await Promise.all([
+        a.applyUpdate('alpine-one', 'f1', {
+          vulnerabilities: shared,
+          coverage: [dist],
+        }),
+        b.applyUpdate('alpine-two', 'f1', {
+          vulnerabilities: [...shared].reverse(),
+          coverage: [dist],
+        }),
+      ]);
+
+      const unique = new Set(shared.map((r) => JSON.stringify(r))).size;
+      assert.equal(one.operation.count, unique);
+      assert.equal(two.operation.count, unique);
+      assert.equal(await countRows(a.schema, 'vuln'), unique);
+    }));
+
   it('collects while another store applies runs, losing no record', () =>
     twoStores(async (a, b) => {
       const half = records.slice(0, 200);

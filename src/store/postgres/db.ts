@@ -28,12 +28,32 @@ export async function withClient<T>(
   }
 }
 
+/** SQLSTATE of a transaction the server aborted to break a deadlock. */
+const DEADLOCK_DETECTED = '40P01';
+const ATTEMPTS = 3;
+
 /**
  * Runs `fn` in one READ COMMITTED transaction: COMMIT when it resolves,
- * ROLLBACK when it throws. A connection whose ROLLBACK fails is
- * destroyed.
+ * ROLLBACK when it throws. A transaction the server aborted to break a
+ * deadlock runs again, up to three times in all: `fn` reads what it
+ * needs inside the transaction, so a new run decides anew. A connection
+ * whose ROLLBACK fails is destroyed.
  */
 export async function inTransaction<T>(
+  pool: Pool,
+  fn: (client: PoolClient) => Promise<T>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await transactionOnce(pool, fn);
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (code !== DEADLOCK_DETECTED || attempt >= ATTEMPTS) throw err;
+    }
+  }
+}
+
+async function transactionOnce<T>(
   pool: Pool,
   fn: (client: PoolClient) => Promise<T>,
 ): Promise<T> {

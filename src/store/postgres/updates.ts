@@ -125,9 +125,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /**
  * The update-operation tables of the PostgreSQL store, with the SQLite
  * store's semantics. Writers serialise through transaction-level advisory
- * locks: `applyUpdate` holds its updater's `apply:` key, so two processes
- * storing one updater's run take turns and the second sees the first's
- * fingerprint; it also holds the `gc` key shared, and collection holds it
+ * locks: `applyUpdate` holds its updater's `apply:` key (and those of the
+ * updaters its records name), so two processes storing one updater's run
+ * take turns and the second sees the first's fingerprint; it also holds the `gc` key shared, and collection holds it
  * exclusively, so no record is collected while a run is linking it.
  */
 export class UpdateTables {
@@ -147,7 +147,9 @@ export class UpdateTables {
   ): Promise<{ operation: UpdateOperation; changed: boolean }> {
     return inTransaction(this.#pool, async (c) => {
       await this.#lock(c, 'gc', { shared: true });
-      await this.#lock(c, `apply:${updater}`, { shared: false });
+      for (const name of writers(updater, data)) {
+        await this.#lock(c, `apply:${name}`, { shared: false });
+      }
       const latest = await this.#latest(c, updater);
       if (latest?.fingerprint === fingerprint) {
         return { operation: publicOp(latest), changed: false };
@@ -281,6 +283,19 @@ export class UpdateTables {
     const res = await this.#pool.query<VulnRow>(SQL.onlyIn, [inId, notInId]);
     return res.rows.map(rowToVulnerability);
   }
+}
+
+/**
+ * The updaters whose `apply:` keys a run takes, in one order for every
+ * process: its own, and each updater its records name. Records are
+ * unique by content, the updater field included, so two runs that could
+ * insert one record take a common key, and never wait on each other's
+ * rows in opposite orders (a deadlock).
+ */
+function writers(updater: string, data: UpdateData): string[] {
+  const names = new Set([updater]);
+  for (const v of data.vulnerabilities) names.add(v.updater);
+  return [...names].sort();
 }
 
 async function insertOperation(

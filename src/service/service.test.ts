@@ -17,10 +17,10 @@ import {
   postgresSuiteOptions,
   TEST_POSTGRES,
 } from '../store/testdata/postgres.js';
-import type { Updater, UpdaterSet } from '../updater/updater.js';
 import { startService, type RunningService } from './service.js';
 import { openServiceStores, storePlan } from './stores.js';
 import { httpUrl } from './listen.js';
+import { setOf, signal } from './testdata/updaters.js';
 
 const log = silentLogger();
 const root = mkdtempSync(join(tmpdir(), 'claro-service-'));
@@ -300,23 +300,6 @@ describe(
     });
   },
 );
-
-/** A promise and the function that resolves it. */
-function signal(): { promise: Promise<void>; resolve: () => void } {
-  let resolve = (): void => {};
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
-}
-
-/** A set of one updater whose fetch runs `fetch`. */
-function setOf(name: string, fetch: Updater['fetch']): UpdaterSet {
-  const updater: Updater = {
-    name,
-    fetch,
-    parse: () => ({ vulnerabilities: [], coverage: [] }),
-  };
-  return { name, updaters: () => Promise.resolve([updater]) };
-}
 
 /** Resolves once the service's metrics count a run of `updater`. */
 async function runCounted(

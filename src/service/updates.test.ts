@@ -16,8 +16,9 @@ import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
 import { DEFAULT_UPDATER_SETS } from '../updater/registry.js';
 import type { UpdaterOutcome } from '../updater/run.js';
-import type { Updater, UpdaterSet } from '../updater/updater.js';
+import type { UpdaterSet } from '../updater/updater.js';
 import { startUpdateLoop, type UpdateLoopOptions } from './updates.js';
+import { setOf, signal } from './testdata/updaters.js';
 
 const FEEDS = '../shared/data/feeds';
 const SECDB_319 = `${FEEDS}/alpine/secdb/v3.19/main.json`;
@@ -82,23 +83,6 @@ function options(more: Partial<UpdateLoopOptions> = {}): UpdateLoopOptions {
 /** Statuses by updater, in outcome order. */
 function statuses(): [string, string][] {
   return outcomes.map((o) => [o.updater, o.status]);
-}
-
-/** A promise and the function that resolves it. */
-function signal(): { promise: Promise<void>; resolve: () => void } {
-  let resolve = (): void => {};
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
-}
-
-/** A set of one updater whose fetch runs `fetch`. */
-function setOf(name: string, fetch: Updater['fetch']): UpdaterSet {
-  const updater: Updater = {
-    name,
-    fetch,
-    parse: () => ({ vulnerabilities: [], coverage: [] }),
-  };
-  return { name, updaters: () => Promise.resolve([updater]) };
 }
 
 describe('startUpdateLoop', () => {

@@ -17,6 +17,13 @@ export interface PackageRecord {
   readonly arch?: string;
   /** Version scheme id used to compare this package's versions. */
   readonly scheme: string;
+  /**
+   * Language ecosystem in OSV's spelling (`PyPI`, `npm`, `Go`, `Maven`,
+   * `RubyGems`); absent for the distribution's own packages.
+   */
+  readonly ecosystem?: string;
+  /** RPM modularity stream, `name:stream`, when the package has one. */
+  readonly module?: string;
 }
 
 export interface SourcePackage {

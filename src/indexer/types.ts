@@ -24,6 +24,26 @@ export interface PackageRecord {
   readonly ecosystem?: string;
   /** RPM modularity stream, `name:stream`, when the package has one. */
   readonly module?: string;
+  /**
+   * For a language package: the OS package whose file list names the file
+   * it was found in (its `packageDb`). Set by the coalescer, never by
+   * scanners. An owned package is shown as part of that OS package and is
+   * not matched against language feeds: the distribution's own feed covers
+   * what it ships and patches.
+   */
+  readonly ownedBy?: PackageOwner;
+}
+
+/** The OS package that installed a language package's files. */
+export interface PackageOwner {
+  /** OS package name: `python3-requests`. */
+  readonly name: string;
+  /**
+   * Layer path of the file that lists the owned file: a dpkg
+   * `var/lib/dpkg/info/<package>.list`, apk's installed database, the rpm
+   * database.
+   */
+  readonly listedIn: string;
 }
 
 export interface SourcePackage {
@@ -69,6 +89,27 @@ export interface PackageFinding {
   readonly packages: readonly PackageRecord[];
 }
 
+/**
+ * The files of OS packages that language scanners could report as
+ * packages, as one file of a layer lists them (dpkg's `info/*.list`, apk's
+ * installed database, the rpm database). Only paths that
+ * `isOwnershipCandidate` (indexer/ownership.ts) accepts are kept, so that
+ * stored results stay small.
+ */
+export interface OwnershipFinding {
+  /** Layer path of the listing file; the owner's `listedIn`. */
+  readonly path: string;
+  readonly owners: readonly OwnedFiles[];
+}
+
+/** Candidate files one OS package owns. */
+export interface OwnedFiles {
+  /** OS package name. */
+  readonly name: string;
+  /** Layer paths, relative to the root without a leading slash. */
+  readonly files: readonly string[];
+}
+
 /** A distribution declared by one file of a layer. */
 export interface DistributionFinding {
   readonly path: string;
@@ -82,6 +123,8 @@ export interface ScanResult {
   readonly packages: readonly PackageFinding[];
   readonly distributions: readonly DistributionFinding[];
   readonly notices: readonly Notice[];
+  /** Files OS packages own; absent when the scanner lists none. */
+  readonly owned?: readonly OwnershipFinding[];
 }
 
 export const EMPTY_SCAN_RESULT: ScanResult = {

@@ -2,10 +2,11 @@ import { ClaroError } from '../errors.js';
 import type { VersionScheme } from './scheme.js';
 import { dpkgScheme } from '../dpkg/version.js';
 import { apkScheme } from '../apk/version.js';
+import { rpmScheme } from '../rpm/version.js';
 
 /** Every built-in version scheme, keyed by id. */
 export const VERSION_SCHEMES: ReadonlyMap<string, VersionScheme> = new Map(
-  [dpkgScheme, apkScheme].map((s) => [s.id, s]),
+  [dpkgScheme, apkScheme, rpmScheme].map((s) => [s.id, s]),
 );
 
 /** Looks up a scheme by id, or throws INVALID_ARGUMENT naming the choices. */

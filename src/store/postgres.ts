@@ -370,7 +370,10 @@ async function currentSchema(client: pg.PoolClient): Promise<string> {
   );
   const schema = res.rows[0]?.s ?? null;
   if (schema === null) {
-    throw new Error('no schema of the search_path exists; name one');
+    throw new Error(
+      'no schema of the search_path exists: create one, or name an ' +
+        'existing one with options=-c search_path=NAME',
+    );
   }
   return schema;
 }

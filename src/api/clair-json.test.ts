@@ -33,7 +33,7 @@ describe('parseAffectedRequest', () => {
       updater: 'alpine-secdb-v3.20-main',
       name: 'CVE-2024-9143',
       description: '',
-      issued: '0001-01-01T00:00:00Z',
+      issued: '',
       links: 'https://security.alpinelinux.org/vuln/CVE-2024-9143',
       severity: '',
       normalizedSeverity: 'Unknown',

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { ClaroError } from '../errors.js';
 import { vulnerabilityId } from '../matcher/engine.js';
 import type { IndexedVulnerability } from '../matcher/report.js';
-import { clairVulnerability } from '../report/clair.js';
+import { CLAIR_ZERO_TIME, clairVulnerability } from '../report/clair.js';
 import type {
   UpdateDiff,
   UpdateOperation,
@@ -145,7 +145,7 @@ function toRecord(
     updater: v.updater ?? '',
     name: v.name,
     description: v.description ?? '',
-    issued: v.issued ?? '',
+    issued: v.issued === CLAIR_ZERO_TIME ? '' : (v.issued ?? ''),
     links: v.links ?? '',
     severity: v.severity ?? '',
     normalizedSeverity: v.normalized_severity ?? 'Unknown',

@@ -121,7 +121,7 @@ export function clairVulnerability(
     updater: v.updater,
     name: v.name,
     description: v.description,
-    issued: v.issued,
+    issued: clairTime(v.issued),
     links: v.links,
     severity: v.severity,
     normalized_severity: v.normalizedSeverity,
@@ -157,4 +157,19 @@ function mapValues<T, U>(
   const out: Record<string, U> = {};
   for (const [k, v] of Object.entries(rec)) out[k] = fn(v);
   return out;
+}
+
+/** Go's zero time, which Clair writes for an unknown date. */
+export const CLAIR_ZERO_TIME = '0001-01-01T00:00:00Z';
+
+/**
+ * An ISO 8601 date or time as Clair's `time.Time` fields hold it: RFC
+ * 3339 (Go's JSON decoding of such a field accepts nothing else), a bare
+ * date at midnight UTC, and an empty or unreadable one as the zero time.
+ */
+export function clairTime(iso: string): string {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(iso)) return `${iso}T00:00:00Z`;
+  const ms = Date.parse(iso);
+  if (iso === '' || Number.isNaN(ms)) return CLAIR_ZERO_TIME;
+  return new Date(ms).toISOString().replace('.000Z', 'Z');
 }

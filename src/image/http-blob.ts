@@ -1,18 +1,32 @@
-import { STATUS_CODES } from 'node:http';
 import { Readable } from 'node:stream';
-import { ClaroError, errorMessage } from '../errors.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Response } from 'undici';
+import type { ClaroError } from '../errors.js';
+import {
+  DEFAULT_FETCH_TIMEOUT_MS,
+  DEFAULT_RETRY,
+  NO_RETRY,
+  Stalled,
+  answered,
+  backoffMs,
+  fetchError,
+  isRetryable,
+  reason,
+  request,
+  type HttpResponse,
+  type RequestOptions,
+} from './http-request.js';
 
-/** Wait for an answer, and between two chunks of a body, by default. */
-export const DEFAULT_FETCH_TIMEOUT_MS = 60_000;
+export {
+  DEFAULT_FETCH_TIMEOUT_MS,
+  safeUrl,
+  type HeaderFields,
+} from './http-request.js';
 
-/** HTTP header fields to send: each name with one or more values. */
-export type HeaderFields = Readonly<Record<string, readonly string[]>>;
-
-export interface FetchBlobOptions {
-  /** Names the blob in errors: `layer sha256:<hex>`. */
-  readonly what: string;
-  /** Sent with the request; never shown in errors or logs. */
-  readonly headers?: HeaderFields;
+export interface FetchBlobOptions extends Omit<
+  RequestOptions,
+  'method' | 'body'
+> {
   /**
    * Longest wait for the response head, then for each chunk of the body;
    * DEFAULT_FETCH_TIMEOUT_MS when absent.
@@ -20,162 +34,48 @@ export interface FetchBlobOptions {
   readonly timeoutMs?: number;
 }
 
-/** Why a request was aborted, kept as the AbortSignal's reason. */
-class Stalled extends Error {
-  constructor(readonly phase: 'head' | 'body') {
-    super(phase);
-  }
-}
-
 /**
- * GETs `url` (http or https, redirects followed) and streams its body as
- * it arrives: memory holds a few chunks, never the whole blob.
+ * GETs `url` and streams its body as it arrives: memory holds a few
+ * chunks, never the whole blob. The request follows `request`'s rules
+ * (redirects, retries of failed or retryable answers before any body
+ * byte, `allowHttp`, TLS through `dispatcher`).
+ *
+ * A body that stops (silent for `timeoutMs`, or cut) is resumed where it
+ * stopped only when that is safe: the server announced byte ranges
+ * (`Accept-Ranges: bytes`), and answers the Range request (RFC 9110
+ * section 14) with 206 from that very byte, under `If-Range` with the
+ * first answer's strong ETag when it had one. Each resume counts as a
+ * try of `retry`.
  *
  * Failures reject, or are emitted by the stream, as ClaroError
  * 'FETCH_FAILED': a non-2xx answer, a network error, no response head
  * within `timeoutMs`, or a body silent for `timeoutMs`. Their messages
- * name the URL as `safeUrl` prints it and never a header value.
+ * name the URL as `safeUrl` prints it and never a header value, with the
+ * number of tries when there were several.
  *
  * Userinfo in the URL is sent as Basic authorization (RFC 7617) unless
  * `headers` has an Authorization field, as Go's HTTP client (Clair's)
- * does; fetch itself refuses URLs carrying credentials.
- *
- * A URL that is not absolute http(s), or a header that HTTP cannot carry,
- * throws ClaroError 'INVALID_ARGUMENT' before anything is sent.
+ * does. A URL that is not absolute http(s), or a header that HTTP cannot
+ * carry, throws ClaroError 'INVALID_ARGUMENT' before anything is sent.
  */
 export async function fetchBlob(
   url: string,
   opts: FetchBlobOptions,
 ): Promise<Readable> {
-  const timeoutMs = opts.timeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS;
-  const req = buildRequest(url, opts.headers ?? {}, opts.what);
-  const fail = failure(url, opts.what);
-  const ctl = new AbortController();
-  const timer = setTimeout(() => ctl.abort(new Stalled('head')), timeoutMs);
-
-  let res: Response;
-  try {
-    res = await fetch(req.url, { headers: req.headers, signal: ctl.signal });
-  } catch (err) {
-    throw fail(reason(err, ctl.signal, timeoutMs), err);
-  } finally {
-    clearTimeout(timer);
+  const first = await request(url, opts);
+  if (!first.res.ok || first.res.body === null) {
+    first.ctl.abort();
+    throw fetchError(opts, url, answered(first), { attempts: first.attempts });
   }
-
-  if (!res.ok || res.body === null) {
-    ctl.abort();
-    throw fail(answered(res));
-  }
-  return new BlobStream(res.body.getReader(), {
-    ctl,
-    timeoutMs,
-    fail: (err) => fail(reason(err, ctl.signal, timeoutMs), err),
-  });
-}
-
-/**
- * `url` fit for messages and logs: userinfo dropped, each query value
- * replaced by `***` (presigned URLs carry their signature there), no
- * fragment.
- */
-export function safeUrl(url: string): string {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return '(invalid URL)';
-  }
-  u.username = '';
-  u.password = '';
-  u.hash = '';
-  const names = [...u.searchParams.keys()];
-  if (names.length > 0) {
-    u.search = names.map((n) => `${encodeURIComponent(n)}=***`).join('&');
-  }
-  return u.href;
-}
-
-function buildRequest(url: string, fields: HeaderFields, what: string) {
-  const bad = (why: string) =>
-    new ClaroError('INVALID_ARGUMENT', `Cannot fetch ${what}: ${why}`);
-  const u = URL.canParse(url) ? new URL(url) : undefined;
-  if (u?.protocol !== 'http:' && u?.protocol !== 'https:') {
-    throw bad('not an absolute http(s) URL');
-  }
-
-  const headers = new Headers();
-  for (const [name, values] of Object.entries(fields)) {
-    try {
-      for (const v of values) headers.append(name, v);
-    } catch {
-      throw bad(`header ${JSON.stringify(name)} has an invalid name or value`);
-    }
-  }
-  if (u.username !== '' || u.password !== '') {
-    if (!headers.has('authorization')) {
-      headers.set('authorization', basic(u.username, u.password));
-    }
-    u.username = '';
-    u.password = '';
-  }
-  return { url: u.href, headers };
-}
-
-/** Basic credentials from a URL's (percent-encoded) userinfo. */
-function basic(username: string, password: string): string {
-  const pair = `${percentDecoded(username)}:${percentDecoded(password)}`;
-  return `Basic ${Buffer.from(pair).toString('base64')}`;
-}
-
-function percentDecoded(part: string): string {
-  try {
-    return decodeURIComponent(part);
-  } catch {
-    return part;
-  }
-}
-
-function failure(url: string, what: string) {
-  const get = `GET ${safeUrl(url)}`;
-  return (problem: string, cause?: unknown) =>
-    new ClaroError('FETCH_FAILED', `Cannot fetch ${what}: ${get} ${problem}`, {
-      cause,
-    });
-}
-
-function answered(res: Response): string {
-  const text = res.statusText || STATUS_CODES[res.status] || '';
-  const status = `${res.status} ${text}`.trim();
-  if (res.ok) return `answered ${status} without a body`;
-  const moved = res.redirected ? ` (redirected to ${safeUrl(res.url)})` : '';
-  return `answered ${status}${moved}`;
-}
-
-/** What went wrong, for the message; `cause` kept as the error's cause. */
-function reason(err: unknown, signal: AbortSignal, timeoutMs: number) {
-  const why: unknown = signal.aborted ? signal.reason : undefined;
-  if (why instanceof Stalled) {
-    return why.phase === 'head'
-      ? `gave no answer within ${timeoutMs} ms`
-      : `stopped sending for ${timeoutMs} ms`;
-  }
-  const cause = (err as { cause?: unknown } | undefined)?.cause;
-  return `failed: ${describe(cause ?? err)}`;
-}
-
-/** A network error's message, or its code when it has none. */
-function describe(err: unknown): string {
-  const message = errorMessage(err);
-  if (message !== '') return message;
-  const code = (err as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' ? code : 'unknown error';
+  return new BlobStream(first, { url, opts });
 }
 
 interface BlobStreamOptions {
-  readonly ctl: AbortController;
-  readonly timeoutMs: number;
-  readonly fail: (err: unknown) => ClaroError;
+  readonly url: string;
+  readonly opts: FetchBlobOptions;
 }
+
+type Reader = ReadableStreamDefaultReader<Uint8Array>;
 
 /**
  * A response body as a Node Readable. Only one read is pending at a time,
@@ -184,11 +84,25 @@ interface BlobStreamOptions {
  * aborts the request.
  */
 class BlobStream extends Readable {
+  private current: HttpResponse;
+  private reader: Reader;
+  private received = 0;
+  private tries: number;
+  private readonly etag: string | undefined;
+  private readonly ranges: boolean;
+
   constructor(
-    private readonly reader: ReadableStreamDefaultReader<Uint8Array>,
-    private readonly opts: BlobStreamOptions,
+    first: HttpResponse,
+    private readonly o: BlobStreamOptions,
   ) {
     super();
+    this.current = first;
+    this.reader = bodyReader(first.res);
+    this.tries = first.attempts;
+    this.ranges = /\bbytes\b/i.test(
+      first.res.headers.get('accept-ranges') ?? '',
+    );
+    this.etag = strongEtag(first.res.headers.get('etag'));
   }
 
   override _read(): void {
@@ -199,23 +113,116 @@ class BlobStream extends Readable {
     err: Error | null,
     cb: (error?: Error | null) => void,
   ): void {
-    this.opts.ctl.abort();
+    this.current.ctl.abort();
     cb(err);
   }
 
+  private get timeoutMs(): number {
+    return this.o.opts.timeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS;
+  }
+
   private async pull(): Promise<void> {
-    const { ctl, timeoutMs, fail } = this.opts;
-    const idle = () => ctl.abort(new Stalled('body'));
-    const timer = setTimeout(idle, timeoutMs);
+    const { ctl } = this.current;
+    const timer = setTimeout(
+      () => ctl.abort(new Stalled('body')),
+      this.timeoutMs,
+    );
+    let chunk: Awaited<ReturnType<Reader['read']>>;
     try {
-      const { done, value } = await this.reader.read();
-      if (this.destroyed) return;
-      if (done) this.push(null);
-      else this.push(Buffer.from(value.buffer, value.byteOffset, value.length));
+      chunk = await this.reader.read();
     } catch (err) {
-      if (!this.destroyed) this.destroy(fail(err));
-    } finally {
       clearTimeout(timer);
+      if (!this.destroyed) await this.recover(err, ctl.signal);
+      return;
+    }
+    clearTimeout(timer);
+    if (this.destroyed) return;
+    if (chunk.done) return void this.push(null);
+    const { value } = chunk;
+    this.received += value.length;
+    this.push(Buffer.from(value.buffer, value.byteOffset, value.length));
+  }
+
+  /** After a failed read: resume when safe, else fail the stream. */
+  private async recover(err: unknown, signal: AbortSignal): Promise<void> {
+    const problem = reason(err, signal, this.timeoutMs);
+    const policy = this.o.opts.retry ?? DEFAULT_RETRY;
+    const fail = (cause: unknown, why = problem): ClaroError =>
+      fetchError(this.o.opts, this.o.url, why, { attempts: this.tries, cause });
+    if (!this.ranges || this.tries >= policy.attempts || !isRetryable(err)) {
+      return void this.destroy(fail(err));
+    }
+
+    try {
+      await this.resumeBody(policy, problem);
+    } catch (resumeErr) {
+      if (!this.destroyed) this.destroy(resumeErr as Error);
+      return;
+    }
+    if (!this.destroyed) void this.pull();
+  }
+
+  /** Asks for the rest of the body, trying while tries remain. */
+  private async resumeBody(
+    policy: typeof DEFAULT_RETRY,
+    problem: string,
+  ): Promise<void> {
+    const { url, opts } = this.o;
+    for (;;) {
+      await sleep(backoffMs(policy, this.tries));
+      this.tries++;
+      opts.log?.warn(
+        { attempt: this.tries, offset: this.received },
+        'resuming download',
+      );
+      const next = await this.requestRest().catch((err: unknown) => err);
+      if (isResponse(next) && this.continues(next.res)) {
+        this.current = next;
+        this.reader = bodyReader(next.res);
+        return;
+      }
+      if (isResponse(next)) next.ctl.abort();
+      const why = isResponse(next)
+        ? `${problem}, and could not be resumed: ${answered(next)}`
+        : problem;
+      const last = this.tries >= policy.attempts;
+      if (last || (!isResponse(next) && !isRetryable(next))) {
+        throw fetchError(opts, url, why, { attempts: this.tries, cause: next });
+      }
     }
   }
+
+  private requestRest(): Promise<HttpResponse> {
+    const { url, opts } = this.o;
+    const headers = {
+      ...opts.headers,
+      Range: [`bytes=${this.received}-`],
+      ...(this.etag ? { 'If-Range': [this.etag] } : {}),
+    };
+    return request(url, { ...opts, headers, retry: NO_RETRY });
+  }
+
+  /** A 206 whose range starts at the first byte not yet received. */
+  private continues(res: Response): boolean {
+    const range = /^bytes (\d+)-/.exec(res.headers.get('content-range') ?? '');
+    return (
+      res.status === 206 &&
+      res.body !== null &&
+      range !== null &&
+      Number(range[1]) === this.received
+    );
+  }
+}
+
+function bodyReader(res: Response): Reader {
+  return res.body!.getReader() as Reader;
+}
+
+function isResponse(x: unknown): x is HttpResponse {
+  return typeof x === 'object' && x !== null && 'res' in x && 'ctl' in x;
+}
+
+/** A strong entity tag (RFC 9110 section 8.8.3): If-Range needs one. */
+function strongEtag(etag: string | null): string | undefined {
+  return etag !== null && etag.startsWith('"') ? etag : undefined;
 }

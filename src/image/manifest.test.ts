@@ -29,6 +29,8 @@ const ALPINE_DIGEST = sha256(ALPINE);
 const MANIFEST_HASH = `sha256:${'ab'.repeat(32)}`;
 const TOKEN = 'Bearer layer-token';
 const SHORT_MS = 200;
+/** Three quick tries, so that failures come back soon. */
+const FAST = { attempts: 3, baseDelayMs: 10, maxDelayMs: 100 };
 
 function sha256(buf: Buffer): string {
   return `sha256:${createHash('sha256').update(buf).digest('hex')}`;
@@ -98,7 +100,10 @@ async function readAll(stream: Readable): Promise<Buffer> {
 
 /** Opens and reads the manifest's only layer. */
 async function fetchLayer(m: ClairManifest, timeoutMs?: number) {
-  const opts = timeoutMs === undefined ? {} : { timeoutMs };
+  const opts = {
+    retry: FAST,
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+  };
   const layer = manifestSource(m, opts).layers[0]!;
   return readAll(await layer.open());
 }
@@ -267,19 +272,19 @@ describe('manifestSource', () => {
     );
   });
 
-  it('fails on 500', async () => {
+  it('fails on 500 after trying three times', async () => {
     await fetchFails(
       oneLayer(`${base}/fail`),
       `Cannot fetch layer ${ALPINE_DIGEST}: ` +
-        `GET ${base}/fail answered 500 Internal Server Error`,
+        `GET ${base}/fail answered 500 Internal Server Error (3 attempts)`,
     );
   });
 
-  it('fails when the server sends no answer in time', async () => {
+  it('fails when the server sends no answer in time, three times', async () => {
     await fetchFails(
       oneLayer(`${base}/silent`),
       `Cannot fetch layer ${ALPINE_DIGEST}: ` +
-        `GET ${base}/silent gave no answer within ${SHORT_MS} ms`,
+        `GET ${base}/silent gave no answer within ${SHORT_MS} ms (3 attempts)`,
       SHORT_MS,
     );
   });
@@ -301,7 +306,7 @@ describe('manifestSource', () => {
     );
   });
 
-  it('fails when the connection is refused', async () => {
+  it('fails when the connection is refused three times', async () => {
     const closed = createServer();
     await new Promise<void>((ok) => closed.listen(0, '127.0.0.1', ok));
     const port = (closed.address() as AddressInfo).port;
@@ -310,7 +315,7 @@ describe('manifestSource', () => {
     await fetchFails(
       oneLayer(url),
       `Cannot fetch layer ${ALPINE_DIGEST}: ` +
-        `GET ${url} failed: connect ECONNREFUSED 127.0.0.1:${port}`,
+        `GET ${url} failed: connect ECONNREFUSED 127.0.0.1:${port} (3 attempts)`,
     );
   });
 });

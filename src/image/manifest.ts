@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { ClaroError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import { fetchBlob, safeUrl, type HeaderFields } from './http-blob.js';
+import type { RetryPolicy } from './http-request.js';
 import type { ImageSource, LayerSource } from './source.js';
 
 /** One layer of a Clair manifest, as parsed. */
@@ -140,13 +141,16 @@ export interface ManifestSourceOptions {
    * its body; 60 s by default.
    */
   readonly timeoutMs?: number;
+  /** Tries of each layer fetch; `DEFAULT_RETRY` when absent. */
+  readonly retry?: RetryPolicy;
   readonly log?: Logger;
 }
 
 /**
  * The image a Clair manifest describes. Each layer opens by an HTTP GET of
- * its `uri` with its `headers`, streamed (see `fetchBlob` for timeouts and
- * errors, all ClaroError 'FETCH_FAILED').
+ * its `uri` with its `headers`, streamed (see `fetchBlob` for timeouts,
+ * retries and errors, all ClaroError 'FETCH_FAILED'): the same fetch path
+ * as a registry pull.
  *
  * The layer's digest is not checked here: the layer reader hashes every
  * blob as it streams it and, at its end, throws ClaroError
@@ -162,14 +166,14 @@ export function manifestSource(
   return {
     kind: 'manifest',
     manifestHash: m.hash,
-    layers: m.layers.map((l) => layerSource(l, opts.timeoutMs, log)),
+    layers: m.layers.map((l) => layerSource(l, opts, log)),
     close: async () => {},
   };
 }
 
 function layerSource(
   l: ClairLayer,
-  timeoutMs: number | undefined,
+  opts: ManifestSourceOptions,
   log: Logger,
 ): LayerSource {
   const open = (): Promise<Readable> => {
@@ -177,7 +181,9 @@ function layerSource(
     return fetchBlob(l.uri, {
       what: `layer ${l.hash}`,
       headers: l.headers,
-      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      log,
+      ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+      ...(opts.retry !== undefined ? { retry: opts.retry } : {}),
     });
   };
   return { digest: l.hash, open };

@@ -1,38 +1,38 @@
-import { createHash } from 'node:crypto';
 import { ClaroError, errorMessage } from '../errors.js';
+import {
+  DEFAULT_PLATFORM,
+  chooseEntry,
+  descriptorList,
+  isIndexType,
+  sha256Digest,
+  type Descriptor,
+  type Platform,
+} from './descriptors.js';
 import type { ImageSource, LayerSource, SourceKind } from './source.js';
 import type { FileTree } from './tree.js';
 
 /** Largest manifest, index or config claro reads (the spec suggests 4 MiB). */
 export const MAX_JSON = 4 * 1024 * 1024;
 
-const MT_INDEX = 'application/vnd.oci.image.index.v1+json';
-const MT_DOCKER_LIST =
-  'application/vnd.docker.distribution.manifest.list.v2+json';
-const DIGEST = /^sha256:[a-f0-9]{64}$/;
-const DEFAULT_PLATFORM = { os: 'linux', architecture: 'amd64' };
-
-interface Descriptor {
-  readonly mediaType?: string;
-  readonly digest: string;
-  readonly size?: number;
-  readonly platform?: { os?: string; architecture?: string };
-}
+/** Image indexes nested deeper than this are refused. */
+export const MAX_INDEX_DEPTH = 4;
 
 /**
  * Opens an OCI image layout (OCI image spec, "image-layout"): index.json
- * names the manifest, nested indexes are followed, and with several
- * platforms linux/amd64 is chosen. Every blob read is checked against its
- * digest; layers are checked as they are streamed.
+ * names the manifest, nested indexes are followed, and among several
+ * platforms `platform` (linux/amd64 by default) is chosen. Every blob read
+ * is checked against its digest; layers are checked as they are streamed.
  */
 export async function openOciLayout(
   tree: FileTree,
   kind: SourceKind,
+  platform: Platform = DEFAULT_PLATFORM,
 ): Promise<ImageSource> {
   const index = await readJson(tree, 'index.json');
-  const desc = await chooseManifest(tree, index, 'index.json');
+  const desc = await chooseManifest(tree, index, platform);
   const manifest = await readBlobJson(tree, desc.digest);
-  const layers = descriptors(tree, manifest, 'layers', desc.digest);
+  const fail = (why: string) => invalid(tree, why);
+  const layers = descriptorList(manifest, 'layers', desc.digest, fail);
   return {
     kind,
     manifestHash: desc.digest,
@@ -44,51 +44,19 @@ export async function openOciLayout(
 async function chooseManifest(
   tree: FileTree,
   index: unknown,
-  where: string,
-  depth = 0,
+  platform: Platform,
 ): Promise<Descriptor> {
-  const list = descriptors(tree, index, 'manifests', where);
-  const wanted = list.length === 1 ? list : list.filter(isDefaultPlatform);
-  const [desc] = wanted;
-  if (!desc || wanted.length > 1) {
-    throw invalid(
-      tree,
-      `${where} names ${list.length} manifests, none ` +
-        'or several for linux/amd64',
-    );
+  const fail = (why: string) => invalid(tree, why);
+  let where = 'index.json';
+  let doc = index;
+  for (let depth = 0; depth <= MAX_INDEX_DEPTH; depth++) {
+    const list = descriptorList(doc, 'manifests', where, fail);
+    const desc = chooseEntry(list, platform, where, fail);
+    if (!isIndexType(desc.mediaType)) return desc;
+    where = desc.digest;
+    doc = await readBlobJson(tree, desc.digest);
   }
-  const isIndex =
-    desc.mediaType === MT_INDEX || desc.mediaType === MT_DOCKER_LIST;
-  if (!isIndex) return desc;
-  if (depth > 4) throw invalid(tree, 'image indexes nest too deeply');
-  const nested = await readBlobJson(tree, desc.digest);
-  return chooseManifest(tree, nested, desc.digest, depth + 1);
-}
-
-function isDefaultPlatform(d: Descriptor): boolean {
-  return (
-    d.platform?.os === DEFAULT_PLATFORM.os &&
-    d.platform?.architecture === DEFAULT_PLATFORM.architecture
-  );
-}
-
-function descriptors(
-  tree: FileTree,
-  doc: unknown,
-  field: string,
-  where: string,
-): Descriptor[] {
-  const list = (doc as Record<string, unknown> | null)?.[field];
-  if (!Array.isArray(list)) {
-    throw invalid(tree, `${where} has no "${field}" array`);
-  }
-  return list.map((d: unknown, i) => {
-    const digest = (d as Descriptor | null)?.digest;
-    if (typeof digest !== 'string' || !DIGEST.test(digest)) {
-      throw invalid(tree, `${where} ${field}[${i}] has no valid sha256 digest`);
-    }
-    return d as Descriptor;
-  });
+  throw invalid(tree, 'image indexes nest too deeply');
 }
 
 /**
@@ -108,7 +76,7 @@ function blobPath(tree: FileTree, digest: string): string {
 
 async function readBlobJson(tree: FileTree, digest: string) {
   const body = await tree.read(blobPath(tree, digest), MAX_JSON);
-  const actual = `sha256:${createHash('sha256').update(body).digest('hex')}`;
+  const actual = sha256Digest(body);
   if (actual !== digest) {
     throw new ClaroError(
       'DIGEST_MISMATCH',

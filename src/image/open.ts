@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { ClaroError } from '../errors.js';
 import { detectCompression } from '../layer/compression.js';
+import { DEFAULT_PLATFORM, type Platform } from './descriptors.js';
 import { openDockerArchive } from './docker-archive.js';
 import { openOciLayout } from './oci.js';
 import type { ImageSource } from './source.js';
@@ -13,9 +14,14 @@ import type { FileTree } from './tree.js';
  * Opens an image from a path, recognising its form by content: an OCI
  * image layout folder, a root filesystem folder, or a file that is (maybe
  * gzip- or zstd-compressed) a tar of an OCI layout (oci-archive), a
- * `docker save` output (docker-archive) or a root filesystem.
+ * `docker save` output (docker-archive) or a root filesystem. An image
+ * index picks `opts.platform`, linux/amd64 by default.
  */
-export async function openImage(path: string): Promise<ImageSource> {
+export async function openImage(
+  path: string,
+  opts: { readonly platform?: Platform } = {},
+): Promise<ImageSource> {
+  const platform = opts.platform ?? DEFAULT_PLATFORM;
   const info = await stat(path).catch((cause: unknown) => {
     throw new ClaroError(
       'NOT_FOUND',
@@ -23,20 +29,23 @@ export async function openImage(path: string): Promise<ImageSource> {
       { cause },
     );
   });
-  if (info.isDirectory()) return openFolder(path);
+  if (info.isDirectory()) return openFolder(path, platform);
   if (!info.isFile()) {
     throw new ClaroError(
       'INVALID_IMAGE',
       `Cannot open image ${path}: not a regular file or folder`,
     );
   }
-  return openArchive(path);
+  return openArchive(path, platform);
 }
 
-async function openFolder(path: string): Promise<ImageSource> {
+async function openFolder(
+  path: string,
+  platform: Platform,
+): Promise<ImageSource> {
   const tree = folderTree(path);
   if (tree.has('oci-layout') && tree.has('index.json')) {
-    return openOciLayout(tree, 'oci-layout');
+    return openOciLayout(tree, 'oci-layout', platform);
   }
   return {
     kind: 'rootfs-folder',
@@ -47,7 +56,10 @@ async function openFolder(path: string): Promise<ImageSource> {
   };
 }
 
-async function openArchive(path: string): Promise<ImageSource> {
+async function openArchive(
+  path: string,
+  platform: Platform,
+): Promise<ImageSource> {
   const head = await readHead(path, 512);
   const kind = detectCompression(head);
   if (kind === 'none' && !looksLikeTar(head)) {
@@ -61,12 +73,16 @@ async function openArchive(path: string): Promise<ImageSource> {
     kind === 'none'
       ? await seekableTarTree(path)
       : await streamedTarTree(path, kind);
-  return fromTree(path, tree);
+  return fromTree(path, tree, platform);
 }
 
-async function fromTree(path: string, tree: FileTree): Promise<ImageSource> {
+async function fromTree(
+  path: string,
+  tree: FileTree,
+  platform: Platform,
+): Promise<ImageSource> {
   if (tree.has('oci-layout') && tree.has('index.json')) {
-    return openOciLayout(tree, 'oci-archive');
+    return openOciLayout(tree, 'oci-archive', platform);
   }
   if (tree.has('manifest.json')) return openDockerArchive(tree);
   await tree.close();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { CLAIR_ZERO_TIME, clairTime } from './clair.js';
+import { CLAIR_ZERO_TIME, clairIndexReport, clairTime } from './clair.js';
 
 describe('clairTime', () => {
   const cases: readonly [string, string][] = [
@@ -17,4 +17,35 @@ describe('clairTime', () => {
       assert.equal(clairTime(given), want);
     });
   }
+});
+
+describe('clairIndexReport', () => {
+  it('writes an RPM package module stream, and empty when it has none', () => {
+    const base = {
+      name: 'nodejs',
+      version: '1:10.21.0-3.module_el8.2.0+391+8da3adc6',
+      kind: 'binary' as const,
+      packageDb: 'var/lib/rpm/Packages',
+      scheme: 'rpm',
+    };
+    const empty = { packages: {}, environments: {} };
+    const json = clairIndexReport({
+      manifestHash: 'sha256:00',
+      state: 'IndexFinished',
+      packages: {
+        '1': { ...base, id: '1', module: 'nodejs:10' },
+        '2': { ...base, id: '2' },
+      },
+      environments: {},
+      distributions: {},
+      lowerLayersOnly: empty,
+      layers: [],
+      notices: [],
+      success: true,
+      err: '',
+    });
+    const packages = json['packages'] as Record<string, { module: string }>;
+    assert.equal(packages['1']?.module, 'nodejs:10');
+    assert.equal(packages['2']?.module, '');
+  });
 });

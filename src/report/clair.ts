@@ -78,7 +78,7 @@ function clairPackage(p: IndexedPackage) {
     source,
     normalized_version: '',
     arch: p.arch ?? '',
-    module: '',
+    module: p.module ?? '',
     cpe: '',
   };
 }

@@ -10,6 +10,7 @@ import {
   mismatches,
   referenceReady,
   samplePairs,
+  slot,
   verdict,
   type Pair,
   type Verdict,
@@ -273,21 +274,18 @@ function recordVersions(text: string): string[] {
  * normalisation section allows, with some malformed parts.
  */
 function generated(): [string, string][] {
-  return generatedPairs({
-    seed: 440,
-    count: 8000,
-    slots: [
-      ['', '', '', '', 'v', 'V', ' '],
-      ['', '', '', '', '1!', '0!', '2!', '01!', '!'],
-      '1|1.0|1.0.0|0.9|2.1|1.10|01.2|1.2.3.4|10|2012.4|1.|.1'.split('|'),
-      (
-        '||||a1|a|alpha2|-alpha.2|b0|.beta1|B2|c1|rc1|-RC_1|pre|preview3|' +
-        'rc10|a1b2|-a-'
-      ).split('|'),
-      '||||.post1|post|-1|_rev2|r3|.post0|-post-1|-|.post.|post1-2'.split('|'),
-      '||||.dev0|dev|-dev_3|.DEV1|dev-|.dev.1'.split('|'),
-      '||||+1|+abc|+abc.5|+ubuntu-1|+0|+ABC_1|+01|+a..b|+|+a_'.split('|'),
-      ['', '', '', '', '', '', '', '', '', '', '', '', '', '', ' ', 'x', '_'],
-    ],
-  });
+  const slots = [
+    slot('||||v|V| ', 'vv|=|\t'),
+    slot('||||1!|0!|2!|01!', '!|a!|1!!'),
+    slot('1|1.0|1.0.0|0.9|2.1|1.10|01.2|1.2.3.4|10|2012.4', '1.|.1|1..2|'),
+    slot(
+      '||||a1|a|alpha2|-alpha.2|b0|.beta1|B2|c1|rc1|-RC_1|pre|preview3|rc10',
+      'a1b2|-a-|.|alpha-beta',
+    ),
+    slot('||||.post1|post|-1|_rev2|r3|.post0|-post-1|.POST', '-|.post.|p1'),
+    slot('||||.dev0|dev|-dev_3|.DEV1', 'dev-|.dev.1|devel'),
+    slot('||||+1|+abc|+abc.5|+ubuntu-1|+0|+ABC_1|+01', '+a..b|+|+a_|+é'),
+    slot('', ' |x|_|\n'),
+  ];
+  return generatedPairs({ seed: 440, count: 8000, slots });
 }

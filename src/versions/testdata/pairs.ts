@@ -103,16 +103,24 @@ export function samplePairs(
   return pairs;
 }
 
+/**
+ * Spellings of one part of a scheme's grammar: the usual ones (`''` for
+ * "absent", repeated to make it likelier) and odd ones (loose or
+ * malformed), picked at {@link GenerateOptions.oddRate}.
+ */
+export interface Slot {
+  readonly usual: readonly string[];
+  readonly odd?: readonly string[];
+}
+
 /** How {@link generatedPairs} builds versions. */
 export interface GenerateOptions {
   readonly seed: number;
   readonly count: number;
-  /**
-   * A version is one choice from each slot, concatenated: a slot lists
-   * spellings of one part of the scheme's grammar (`''` for "absent",
-   * repeated to make it likelier) and may hold malformed ones.
-   */
-  readonly slots: readonly (readonly string[])[];
+  /** A version is one spelling from each slot, concatenated. */
+  readonly slots: readonly Slot[];
+  /** Chance to pick a slot's odd spelling; 0.04 when absent. */
+  readonly oddRate?: number;
 }
 
 /**
@@ -123,19 +131,29 @@ export interface GenerateOptions {
  */
 export function generatedPairs(options: GenerateOptions): [string, string][] {
   const random = seededRandom(options.seed);
+  const oddRate = options.oddRate ?? 0.04;
+  const spell = ({ usual, odd }: Slot): string =>
+    odd && odd.length > 0 && random() < oddRate
+      ? pick(odd, random)
+      : pick(usual, random);
+
   const { slots } = options;
-  const choose = (): string[] => slots.map((slot) => pick(slot, random));
   const pairs: [string, string][] = [];
   for (let i = 0; i < options.count; i++) {
-    const a = choose();
-    const b = random() < 0.15 ? choose() : [...a];
+    const a = slots.map(spell);
+    const b = random() < 0.15 ? slots.map(spell) : [...a];
     for (let edits = random() < 0.7 ? 1 : 2; edits > 0; edits--) {
       const at = Math.floor(random() * slots.length);
-      b[at] = pick(slots[at]!, random);
+      b[at] = spell(slots[at]!);
     }
     pairs.push([a.join(''), b.join('')]);
   }
   return pairs;
+}
+
+/** A slot from `|`-separated usual and odd spellings (`''` is one). */
+export function slot(usual: string, odd = ''): Slot {
+  return { usual: usual.split('|'), odd: odd === '' ? [] : odd.split('|') };
 }
 
 /** A random element; the list must not be empty. */

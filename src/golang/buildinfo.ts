@@ -23,6 +23,7 @@
  */
 
 import {
+  bufferReader,
   findSection,
   parseElf,
   PF_W,
@@ -46,8 +47,8 @@ const FLAG_INLINE_STRINGS = 2;
 const SENTINEL_LENGTH = 16;
 /** Bytes of the data section searched for the blob, as Go's reader does. */
 const SEARCH_LIMIT = 64 * 1024;
-/** Longest version or module information string accepted: 16 MiB. */
-export const MAX_STRING_LENGTH = 16 * 1024 * 1024;
+/** Longest version or module information string accepted: 4 MiB. */
+export const MAX_STRING_LENGTH = 4 * 1024 * 1024;
 
 /** Everything a binary's build information says. */
 export interface GoBuildInfo extends ModInfo {
@@ -75,8 +76,9 @@ export function readGoBuildInfo(data: Buffer): BuildInfoRead {
   const blob = findBlob(elf, data);
   if (blob === undefined) return NOT_GO;
 
+  const read = bufferReader(data);
   const strings = decodeBlob(blob, (addr, length) =>
-    readVirtual(elf, data, addr, length),
+    readVirtual(elf, read, addr, length),
   );
   return toBuildInfo(strings);
 }
@@ -115,6 +117,11 @@ export function decodeBlob(blob: Buffer, readAt: AddressReader): BlobStrings {
     return 'build information strings point outside the file';
   }
   return { version, modinfo };
+}
+
+/** True when the blob's flags say its strings follow inline (Go 1.18+). */
+export function hasInlineStrings(blob: Buffer): boolean {
+  return ((blob[15] ?? 0) & FLAG_INLINE_STRINGS) !== 0;
 }
 
 /** Turns decoded strings into build information, as `debug/buildinfo`. */

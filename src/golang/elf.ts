@@ -58,11 +58,24 @@ export function isElf(head: Buffer): boolean {
   );
 }
 
+/** How much of the file parseElf reads. */
+export interface ParseElfOptions {
+  /**
+   * Whether to read the section headers, which usually sit at the end of
+   * the file. False for a file's first bytes only: `sections` is empty.
+   */
+  readonly sections?: boolean;
+}
+
 /**
- * Reads the layout of the ELF file `data`, or returns why it cannot: a
- * string naming what is malformed.
+ * Reads the layout of the ELF file `data` (or, with `sections: false`, of
+ * its first bytes, which must hold the program header table), or returns
+ * why it cannot: a string naming what is malformed.
  */
-export function parseElf(data: Buffer): ElfFile | string {
+export function parseElf(
+  data: Buffer,
+  opts: ParseElfOptions = {},
+): ElfFile | string {
   if (!isElf(data) || data.length < ELF_HEADER_SIZE) return 'not an ELF file';
   const ident = identify(data);
   if (typeof ident === 'string') return ident;
@@ -71,30 +84,38 @@ export function parseElf(data: Buffer): ElfFile | string {
   const header = readHeader(r);
   const segments = readSegments(r, header);
   if (typeof segments === 'string') return segments;
-  const sections = readSections(r, header);
+  const sections = opts.sections === false ? [] : readSections(r, header);
   if (typeof sections === 'string') return sections;
 
   return { ...ident, sections, segments };
 }
 
+/** Bytes at a file offset, or undefined when they are not at hand. */
+export type FileReader = (offset: number, length: number) => Buffer | undefined;
+
+/** A FileReader over a whole file in memory. */
+export function bufferReader(data: Buffer): FileReader {
+  return (offset, length) =>
+    offset < 0 || length < 0 || offset + length > data.length
+      ? undefined
+      : data.subarray(offset, offset + length);
+}
+
 /**
  * The bytes at virtual address `addr`, `length` of them, from the loadable
  * segment holding them; undefined when no segment's file image holds them
- * all.
+ * all, or `read` does not have them.
  */
 export function readVirtual(
   elf: ElfFile,
-  data: Buffer,
+  read: FileReader,
   addr: number,
   length: number,
 ): Buffer | undefined {
   for (const s of elf.segments) {
     if (s.type !== PT_LOAD) continue;
     if (addr < s.vaddr || addr + length > s.vaddr + s.filesz) continue;
-
-    const at = s.offset + (addr - s.vaddr);
-    if (at + length > data.length) return undefined;
-    return data.subarray(at, at + length);
+    return read(s.offset + (addr - s.vaddr), length);
   }
   return undefined;
 }

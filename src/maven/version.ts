@@ -57,6 +57,10 @@ const ACCEPTED = /^[\x21-\x7e]+$/;
  * number 0, and trailing "null" items (0, the release qualifier, an empty
  * list) are removed from every list, so `1.0.0` is `1`, `1-ga` is `1`.
  *
+ * Maven's releases have changed this ordering for rare spellings (how a
+ * qualifier after a dot nests, how a sub-list compares with nothing);
+ * claro follows 3.8.7, the release Debian 12 ships.
+ *
  * Decision: claro rejects the empty string, which Maven reads as the
  * lowest version, and any version holding whitespace, control or
  * non-ASCII characters, which Maven folds and classifies with Java's
@@ -91,7 +95,7 @@ export function tryParseMavenVersion(
  * qualifiers by rank (`alpha` < `beta` < `milestone` < `rc` < `snapshot`
  * < release < `sp` < unknown, unknown ones lexically). Against nothing, a
  * number is greater unless 0, a qualifier compares as against the
- * release, and a list as its first item does.
+ * release, and a list as its first item that does not compare equal.
  */
 export function compareMavenVersions(
   a: MavenVersion,
@@ -134,6 +138,7 @@ class ItemParser {
   parse(): MavenItem[] {
     for (let i = 0; i < this.text.length; i++) this.step(i);
     if (this.text.length > this.start) {
+      if (!this.digits) this.openListUnlessEmpty();
       this.list.push(item(this.digits, this.text.slice(this.start)));
     }
 
@@ -154,11 +159,21 @@ class ItemParser {
     const digit = c >= '0' && c <= '9';
     if (digit !== this.digits && i > this.start) {
       const text = this.text.slice(this.start, i);
+      if (digit) this.openListUnlessEmpty();
       this.list.push(digit ? qualifier(text, true) : number(text));
       this.start = i;
       this.openList();
     }
     this.digits = digit;
+  }
+
+  /**
+   * Maven 3.8 puts a qualifier that ends the version or is followed by
+   * digits into a sub-list of its own, unless it opens the current list:
+   * `1.0.b2` is `1-beta-2`, `2.0.a` is `2-a`.
+   */
+  private openListUnlessEmpty(): void {
+    if (this.list.length > 0) this.openList();
   }
 
   private endItem(i: number): void {
@@ -243,7 +258,11 @@ function againstNothing(item: MavenItem): Ordering {
   if (item.kind === 'qualifier') {
     return compareText(rankKey(item.name), String(RELEASE_RANK));
   }
-  return item.items.length === 0 ? 0 : againstNothing(item.items[0]!);
+  for (const inner of item.items) {
+    const order = againstNothing(inner);
+    if (order !== 0) return order;
+  }
+  return 0;
 }
 
 /**

@@ -9,7 +9,7 @@ import { coalesce, type IndexedLayer } from './coalesce.js';
 import { readFolder } from './folder.js';
 import type { IndexReport } from './report.js';
 import { READER_VERSION } from './state.js';
-import type { LayerFiles, Scanner } from './scanner.js';
+import { filesFor, type LayerFiles, type Scanner } from './scanner.js';
 import type { Notice, ScanResult } from './types.js';
 
 export interface IndexOptions {
@@ -136,7 +136,7 @@ async function scanLayer(
     digest: layer.digest,
     name: layer.digest,
   });
-  const runs = scanners.map((s) => runScanner(s, contents.files));
+  const runs = scanners.map((s) => runScanner(s, filesFor(contents, s)));
   for (const [i, s] of scanners.entries()) {
     const run = runs[i]!;
     if (run.ok) await store.putScanResult(layer.digest, s, run.result);
@@ -177,8 +177,10 @@ async function folderLayer(
   root: string,
   scanners: readonly Scanner[],
 ): Promise<LayerResult> {
-  const { files, record, notices } = await readFolder(root, scanners);
-  const results = scanners.map((s) => runScanner(s, files).result);
+  const { record, notices, ...inputs } = await readFolder(root, scanners);
+  const results = scanners.map(
+    (s) => runScanner(s, filesFor(inputs, s)).result,
+  );
   return { digest: '', record, results, notices };
 }
 

@@ -2,10 +2,15 @@ import { createHash, type Hash } from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
 import { extract, type Header } from 'tar-stream';
 import { ClaroError, errorMessage } from '../errors.js';
-import type { LayerFiles } from '../indexer/scanner.js';
+import type { LayerFiles, Scanner, ScannerInputs } from '../indexer/scanner.js';
+import { EntrySink, fanOut } from './fanout.js';
 import type { Notice } from '../indexer/types.js';
 import { decompressor, detectCompression, peek } from './compression.js';
-import type { CompiledSelector } from './selector.js';
+import {
+  mergeSelections,
+  type CompiledSelector,
+  type Selection,
+} from './selector.js';
 import { basename, dirname, normalizeEntryName, resolveLink } from './paths.js';
 import type { LayerRecord } from './record.js';
 
@@ -25,9 +30,12 @@ export interface ReadLayerOptions {
   readonly name: string;
 }
 
-/** Everything one streaming pass over a layer blob yields. */
-export interface LayerContents {
-  readonly files: LayerFiles;
+/**
+ * Everything one streaming pass over a layer blob yields: the scanners'
+ * inputs (`filesFor` in indexer/scanner.ts picks one scanner's), the
+ * layer's record, and what was skipped.
+ */
+export interface LayerContents extends ScannerInputs {
   readonly record: LayerRecord;
   readonly notices: readonly Notice[];
   /** `sha256:<hex>` of the blob's bytes as read. */
@@ -36,9 +44,11 @@ export interface LayerContents {
 
 /**
  * Reads one layer blob (a tar, gzip- or zstd-compressed or not) in one
- * pass: keeps only the files the selector wants, records whiteouts, opaque
- * folders and folder replacements, and checks the blob's digest. Nothing
- * is written to disk.
+ * pass: keeps only the files the selector wants, streams those extracting
+ * scanners want to their sinks, records whiteouts, opaque folders and
+ * folder replacements, and checks the blob's digest. Nothing is written
+ * to disk; memory holds the kept files (each within its scanners'
+ * `maxFileSize`) and the sinks' extracts.
  */
 export async function readLayer(
   blob: Readable,
@@ -112,9 +122,17 @@ interface PendingLink {
   readonly target: string;
 }
 
+/** Permission bits of an executable file, any of user, group, other. */
+const EXEC_BITS = 0o111;
+
 class Collector {
-  private readonly files = new Map<string, Buffer>();
+  /** Files kept whole, for scanners that keep files. */
+  private readonly kept = new Map<string, Buffer>();
+  /** Scanner name → path → what that scanner's sink returned. */
+  private readonly extracts = new Map<string, Map<string, Buffer>>();
   private readonly links = new Map<string, PendingLink>();
+  /** Regular files selected only by their first bytes. */
+  private readonly byHead = new Set<string>();
   private readonly whiteouts = new Set<string>();
   private readonly opaque = new Set<string>();
   private readonly replaced = new Set<string>();
@@ -135,7 +153,9 @@ class Collector {
     if (header.type !== 'directory' && this.opts.selector.watchesFolder(path)) {
       this.replaced.add(path);
     }
-    if (!this.opts.selector.wants(path)) return drain(body);
+    const sel = this.opts.selector.select(path);
+    if (isRegular(header)) return this.file(path, header, body, sel);
+    if (!sel && !this.linksToHeadSelected(header)) return drain(body);
 
     this.forget(path);
     await this.keep(path, header, body);
@@ -150,8 +170,12 @@ class Collector {
       paths: [...this.paths].sort(),
       notices: this.notices,
     };
-    const files = linkedFiles(this.files, this.links);
-    return { files, record, notices: this.notices };
+    const files = linkedFiles(this.kept, this.links);
+    const extracts = new Map<string, LayerFiles>();
+    for (const [scanner, m] of this.extracts) {
+      extracts.set(scanner, linkedFiles(m, this.links));
+    }
+    return { files, extracts, record, notices: this.notices };
   }
 
   /** Records a whiteout entry; true when `path` was one. */
@@ -170,54 +194,107 @@ class Collector {
 
   /** A later entry at the same path replaces an earlier one. */
   private forget(path: string): void {
-    this.files.delete(path);
+    this.kept.delete(path);
     this.links.delete(path);
+    this.byHead.delete(path);
+    for (const m of this.extracts.values()) m.delete(path);
   }
 
+  /** A hard link to a file selected by its first bytes is selected too. */
+  private linksToHeadSelected(header: Header): boolean {
+    if (header.type !== 'link' || this.byHead.size === 0) return false;
+    const target = normalizeEntryName(header.linkname ?? '');
+    return 'path' in target && this.byHead.has(target.path);
+  }
+
+  /**
+   * A regular file: selected by its path, or, having an execute bit, by
+   * its first bytes (read before deciding); then kept whole, streamed to
+   * extracting scanners, or both.
+   */
+  private async file(
+    path: string,
+    header: Header,
+    body: EntryBody,
+    bySelector: Selection | undefined,
+  ): Promise<void> {
+    const need = header.mode & EXEC_BITS ? this.opts.selector.headBytes : 0;
+    if (!bySelector && need === 0) return drain(body);
+
+    const chunks = body[Symbol.asyncIterator]();
+    const head = need > 0 ? await readHead(chunks, need) : [];
+    const byHead =
+      need > 0 ? this.opts.selector.selectHead(Buffer.concat(head)) : undefined;
+    const sel = mergeSelections(bySelector, byHead);
+    const sink = sel ? this.start(path, header, sel) : undefined;
+    if (sink && byHead && !bySelector) this.byHead.add(path);
+
+    for (const c of head) sink?.write(c);
+    for (let r = await chunks.next(); !r.done; r = await chunks.next()) {
+      sink?.write(r.value as Buffer);
+    }
+    sink?.end();
+  }
+
+  /** Starts taking in a selected file: records it, plans its bytes. */
+  private start(path: string, header: Header, sel: Selection): EntrySink {
+    this.forget(path);
+    this.paths.add(path);
+    const file = { path, size: header.size, mode: header.mode };
+    return fanOut(file, sel, {
+      kept: (body) => this.kept.set(path, body),
+      extracted: (s, body) => this.extractsOf(s).set(path, body),
+      skipped: (why) => this.notice('skipped-file', path, why),
+      failed: (s, why) =>
+        this.notice('skipped-file', path, `scanner ${s.name}: ${why}`),
+    });
+  }
+
+  private extractsOf(s: Scanner): Map<string, Buffer> {
+    let m = this.extracts.get(s.name);
+    if (!m) this.extracts.set(s.name, (m = new Map()));
+    return m;
+  }
+
+  /** Keeps a link entry (regular files go through `file`). */
   private async keep(path: string, header: Header, body: EntryBody) {
     this.paths.add(path);
     switch (header.type) {
-      case 'file':
-      case 'contiguous-file':
-        return this.keepFile(path, header, body);
       case 'symlink':
-        this.links.set(path, { kind: 'symlink', target: header.linkname });
+        this.links.set(path, { kind: 'symlink', target: header.linkname! });
         return drain(body);
       case 'link':
-        return this.keepHardLink(path, header.linkname, body);
+        return this.keepHardLink(path, header.linkname!, body);
       default:
         this.paths.delete(path);
         return drain(body);
     }
   }
 
-  private async keepFile(path: string, header: Header, body: EntryBody) {
-    const max = this.opts.selector.maxSize(path);
-    if (header.size > max) {
-      this.notice('skipped-file', path, `larger than ${max} bytes`);
-      return drain(body);
-    }
-    this.files.set(path, await collect(body, header.size));
-  }
-
   private async keepHardLink(path: string, linkname: string, body: EntryBody) {
     const target = normalizeEntryName(linkname);
     if ('unsafe' in target) this.skipUnsafe(linkname, target.unsafe);
-    else this.links.set(path, { kind: 'hardlink', target: target.path });
+    else {
+      this.links.set(path, { kind: 'hardlink', target: target.path });
+      if (this.byHead.has(target.path)) this.byHead.add(path);
+    }
     return drain(body);
   }
 
   /**
    * Hard links name an earlier entry of the same archive. The target's
-   * bytes are only here when the target was itself selected.
+   * bytes (or extracts) are only here when the target was itself
+   * selected.
    */
   private resolveHardLinks(): void {
     for (const [path, link] of this.links) {
       if (link.kind !== 'hardlink') continue;
       this.links.delete(path);
-      const body = this.files.get(link.target);
-      if (body) this.files.set(path, body);
-      else {
+      let found = copyEntry(this.kept, link.target, path);
+      for (const m of this.extracts.values()) {
+        found = copyEntry(m, link.target, path) || found;
+      }
+      if (!found && !this.paths.has(link.target)) {
         this.notice(
           'unresolved-link',
           path,
@@ -247,6 +324,32 @@ class Collector {
   }
 }
 
+function isRegular(header: Header): boolean {
+  return header.type === 'file' || header.type === 'contiguous-file';
+}
+
+function copyEntry(m: Map<string, Buffer>, from: string, to: string) {
+  const body = m.get(from);
+  if (body) m.set(to, body);
+  return body !== undefined;
+}
+
+/** Reads chunks until `need` bytes are in, or the body ends. */
+async function readHead(
+  chunks: AsyncIterator<unknown>,
+  need: number,
+): Promise<Buffer[]> {
+  const head: Buffer[] = [];
+  for (let got = 0; got < need;) {
+    const r = await chunks.next();
+    if (r.done) break;
+    const c = r.value as Buffer;
+    head.push(c);
+    got += c.length;
+  }
+  return head;
+}
+
 /** LayerFiles that follow this layer's symbolic links to its files. */
 function linkedFiles(
   files: ReadonlyMap<string, Buffer>,
@@ -267,17 +370,6 @@ function linkedFiles(
     },
     paths: () => sorted,
   };
-}
-
-async function collect(body: EntryBody, size: number): Promise<Buffer> {
-  const out = Buffer.allocUnsafe(size);
-  let at = 0;
-  for await (const chunk of body) {
-    const c = chunk as Buffer;
-    c.copy(out, at);
-    at += c.length;
-  }
-  return at === size ? out : out.subarray(0, at);
 }
 
 async function drain(body: EntryBody): Promise<void> {

@@ -1,16 +1,39 @@
 import type { PathSelector, Scanner } from '../indexer/scanner.js';
 import { createHash } from 'node:crypto';
-import { ancestors, dirname } from './paths.js';
+import { compileGlob, folderPrefixes, type Glob } from './glob.js';
+import { ancestors, basename, dirname } from './paths.js';
 
 /**
- * The union of the paths a set of scanners wants from a layer, compiled
+ * What the scanners want of one layer entry: the entry's contents kept
+ * whole (up to a size), streamed to extracting scanners, or both.
+ */
+export interface Selection {
+  /**
+   * Largest size, in bytes, at which scanners that keep files want it
+   * kept whole; undefined when only extracting scanners want it.
+   */
+  readonly keep: number | undefined;
+  /** Scanners with `extract` that want it streamed to them. */
+  readonly extract: readonly Scanner[];
+}
+
+/**
+ * The union of the entries a set of scanners wants from a layer, compiled
  * for lookups once per entry.
  */
 export interface CompiledSelector {
-  /** Whether the layer reader keeps this path's contents. */
-  wants(path: string): boolean;
-  /** Size cap for a wanted path, in bytes. */
-  maxSize(path: string): number;
+  /** What is wanted of the entry at `path`, by path alone. */
+  select(path: string): Selection | undefined;
+  /**
+   * Bytes of a regular file with an execute bit that `selectHead` needs
+   * to decide on it; 0 when no scanner selects executables.
+   */
+  readonly headBytes: number;
+  /**
+   * What is wanted of a regular file with an execute bit whose contents
+   * begin with `head` (at least `headBytes` of them, or the whole file).
+   */
+  selectHead(head: Buffer): Selection | undefined;
   /**
    * Whether a non-folder entry here could hide wanted paths of lower
    * layers (it stands where a folder leading to them would be).
@@ -20,41 +43,124 @@ export interface CompiledSelector {
   readonly fingerprint: string;
 }
 
+/** Merges two selections of one entry; either may be absent. */
+export function mergeSelections(
+  a: Selection | undefined,
+  b: Selection | undefined,
+): Selection | undefined {
+  if (!a || !b) return a ?? b;
+  const keep =
+    a.keep === undefined || b.keep === undefined
+      ? (a.keep ?? b.keep)
+      : Math.max(a.keep, b.keep);
+  return { keep, extract: [...new Set([...a.extract, ...b.extract])] };
+}
+
 /** Compiles the selectors of `scanners` into one. */
 export function compileSelector(
   scanners: readonly Scanner[],
 ): CompiledSelector {
-  const exact = new Map<string, number>();
-  const children = new Map<string, number>();
+  const exact = new Map<string, Selection>();
+  const children = new Map<string, Selection>();
+  const patterns = new GlobIndex<Selection>((a, b) => mergeSelections(a, b)!);
   const folders = new Set<string>();
-  for (const s of scanners) addSelector(s.selector, s.maxFileSize);
-  return {
-    wants: (path) => exact.has(path) || children.has(dirname(path)),
-    maxSize: (path) =>
-      Math.max(exact.get(path) ?? 0, children.get(dirname(path)) ?? 0),
-    watchesFolder: (path) => folders.has(path),
-    fingerprint: fingerprint(exact, children),
-  };
-
-  function addSelector(sel: PathSelector, max: number): void {
-    for (const p of sel.exact ?? []) {
-      exact.set(p, Math.max(exact.get(p) ?? 0, max));
+  const folderGlobs = new GlobIndex<true>(() => true);
+  const heads: { magic: Buffer; sel: Selection }[] = [];
+  for (const s of scanners) {
+    const sel = selectionOf(s);
+    const add = (m: Map<string, Selection>, p: string) =>
+      m.set(p, mergeSelections(m.get(p), sel)!);
+    for (const p of s.selector.exact ?? []) {
+      add(exact, p);
       for (const a of ancestors(p)) folders.add(a);
     }
-    for (const d of sel.children ?? []) {
-      children.set(d, Math.max(children.get(d) ?? 0, max));
-      folders.add(d);
-      for (const a of ancestors(d)) folders.add(a);
+    for (const d of s.selector.children ?? []) {
+      add(children, d);
+      for (const a of [d, ...ancestors(d)]) folders.add(a);
     }
+    for (const p of s.selector.patterns ?? []) {
+      patterns.add(p, sel);
+      for (const f of folderPrefixes(p)) folderGlobs.add(f, true);
+    }
+    for (const m of s.selector.executables?.magic ?? []) {
+      heads.push({ magic: Buffer.from(m, 'hex'), sel });
+    }
+  }
+
+  return {
+    select: (path) =>
+      mergeSelections(
+        mergeSelections(exact.get(path), children.get(dirname(path))),
+        patterns.lookup(path),
+      ),
+    headBytes: Math.max(0, ...heads.map((h) => h.magic.length)),
+    selectHead: (head) =>
+      heads
+        .filter((h) => head.subarray(0, h.magic.length).equals(h.magic))
+        .reduce<Selection | undefined>(
+          (acc, h) => mergeSelections(acc, h.sel),
+          undefined,
+        ),
+    watchesFolder: (path) =>
+      folders.has(path) || folderGlobs.lookup(path) === true,
+    fingerprint: fingerprint(scanners),
+  };
+}
+
+function selectionOf(s: Scanner): Selection {
+  return s.extract
+    ? { keep: undefined, extract: [s] }
+    : { keep: s.maxFileSize, extract: [] };
+}
+
+/**
+ * Globs indexed by their last component: a path is tested against the
+ * globs whose literal last component is its file name, and against those
+ * ending in a wildcard component, so most entries cost one Map lookup.
+ */
+class GlobIndex<T> {
+  private readonly byName = new Map<string, { g: Glob; v: T }[]>();
+  private readonly others: { g: Glob; v: T }[] = [];
+
+  constructor(private readonly combine: (a: T, b: T) => T) {}
+
+  add(pattern: string, v: T): void {
+    const g = compileGlob(pattern);
+    const name = g.literalName;
+    if (name === undefined) this.others.push({ g, v });
+    else this.byName.set(name, [...(this.byName.get(name) ?? []), { g, v }]);
+  }
+
+  /** The values of matching globs, merged; undefined when none match. */
+  lookup(path: string): T | undefined {
+    let found: T | undefined;
+    const named = this.byName.get(basename(path));
+    for (const e of named ?? []) {
+      if (e.g.matches(path)) found = this.with(found, e.v);
+    }
+    for (const e of this.others) {
+      if (e.g.matches(path)) found = this.with(found, e.v);
+    }
+    return found;
+  }
+
+  private with(a: T | undefined, b: T): T {
+    return a === undefined ? b : this.combine(a, b);
   }
 }
 
-function fingerprint(
-  exact: ReadonlyMap<string, number>,
-  children: ReadonlyMap<string, number>,
-): string {
+/**
+ * Hash of every path form selected. Sets of exact paths and children
+ * folders alone hash as they did before patterns and executables existed,
+ * so that their cached layer records stay valid.
+ */
+function fingerprint(scanners: readonly Scanner[]): string {
+  const of = (f: (s: PathSelector) => readonly string[] | undefined) =>
+    [...new Set(scanners.flatMap((s) => f(s.selector) ?? []))].sort();
   const h = createHash('sha256');
-  for (const p of [...exact.keys()].sort()) h.update(`e:${p}\n`);
-  for (const p of [...children.keys()].sort()) h.update(`c:${p}\n`);
+  for (const p of of((s) => s.exact)) h.update(`e:${p}\n`);
+  for (const p of of((s) => s.children)) h.update(`c:${p}\n`);
+  for (const p of of((s) => s.patterns)) h.update(`p:${p}\n`);
+  for (const m of of((s) => s.executables?.magic)) h.update(`x:${m}\n`);
   return h.digest('hex').slice(0, 16);
 }

@@ -6,8 +6,10 @@ import { pack } from 'tar-stream';
 export interface TestEntry {
   readonly name: string;
   readonly type?: 'file' | 'directory' | 'symlink' | 'link';
-  readonly body?: string;
+  readonly body?: string | Buffer;
   readonly linkname?: string;
+  /** Permission bits; tar-stream's default when absent. */
+  readonly mode?: number;
 }
 
 /** Builds an uncompressed tar in memory. */
@@ -19,6 +21,7 @@ export async function makeTar(entries: readonly TestEntry[]): Promise<Buffer> {
       name: e.name,
       type,
       ...(e.linkname !== undefined ? { linkname: e.linkname } : {}),
+      ...(e.mode !== undefined ? { mode: e.mode } : {}),
     };
     if (type === 'file') p.entry(header, e.body ?? '');
     else p.entry(header);

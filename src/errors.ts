@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'DIGEST_MISMATCH'
   | 'FETCH_FAILED'
+  | 'UNAUTHORIZED'
   | 'STORE_FAILED'
   | 'INTERNAL';
 
@@ -34,6 +35,8 @@ export const ERROR_CATALOGUE: Readonly<Record<ErrorCode, CatalogueEntry>> = {
   NOT_FOUND: { exit: 66, http: 404 },
   DIGEST_MISMATCH: { exit: 65, http: 400 },
   FETCH_FAILED: { exit: 69, http: 502 },
+  /** A registry refused the credentials, or asked for some and had none. */
+  UNAUTHORIZED: { exit: 77, http: 502 },
   STORE_FAILED: { exit: 74, http: 500 },
   INTERNAL: { exit: 70, http: 500 },
 };

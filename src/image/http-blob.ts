@@ -5,6 +5,7 @@ import type { ClaroError } from '../errors.js';
 import {
   DEFAULT_FETCH_TIMEOUT_MS,
   DEFAULT_RETRY,
+  type HeaderFields,
   NO_RETRY,
   Stalled,
   answered,
@@ -32,6 +33,11 @@ export interface FetchBlobOptions extends Omit<
    * DEFAULT_FETCH_TIMEOUT_MS when absent.
    */
   readonly timeoutMs?: number;
+  /**
+   * Called once when the first answer is 401, as when a registry token
+   * expired: new header fields to try again with, or undefined to fail.
+   */
+  readonly reauthorize?: () => Promise<HeaderFields | undefined>;
 }
 
 /**
@@ -62,7 +68,15 @@ export async function fetchBlob(
   url: string,
   opts: FetchBlobOptions,
 ): Promise<Readable> {
-  const first = await request(url, opts);
+  let first = await request(url, opts);
+  if (first.res.status === 401 && opts.reauthorize) {
+    first.ctl.abort();
+    const headers = await opts.reauthorize();
+    if (headers) {
+      opts = { ...opts, headers };
+      first = await request(url, opts);
+    }
+  }
   if (!first.res.ok || first.res.body === null) {
     first.ctl.abort();
     throw fetchError(opts, url, answered(first), { attempts: first.attempts });

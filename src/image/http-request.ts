@@ -441,3 +441,45 @@ function describe(err: unknown): string {
   const code = (err as { code?: unknown } | undefined)?.code;
   return typeof code === 'string' ? code : 'unknown error';
 }
+
+/**
+ * Reads a small body whole (a manifest, a token), failing with ClaroError
+ * 'FETCH_FAILED' past `max` bytes or when the server is silent for
+ * `timeoutMs` between chunks.
+ */
+export async function readBody(
+  r: HttpResponse,
+  opts: {
+    readonly what: string;
+    readonly max: number;
+    readonly timeoutMs?: number;
+  },
+): Promise<Buffer> {
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS;
+  const reader = r.res.body?.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  while (reader) {
+    const timer = setTimeout(() => r.ctl.abort(new Stalled('body')), timeoutMs);
+    try {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.length;
+      if (size > opts.max) {
+        r.ctl.abort();
+        throw fetchError(opts, r.url, `sent more than ${opts.max} bytes`, {
+          cause: { retryable: false },
+        });
+      }
+      chunks.push(value);
+    } catch (err) {
+      if (err instanceof ClaroError) throw err;
+      throw fetchError(opts, r.url, reason(err, r.ctl.signal, timeoutMs), {
+        cause: err,
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  return Buffer.concat(chunks);
+}

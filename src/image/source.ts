@@ -8,7 +8,9 @@ export type SourceKind =
   | 'rootfs-archive'
   | 'rootfs-folder'
   /** A Clair manifest: layers fetched over HTTP. */
-  | 'manifest';
+  | 'manifest'
+  /** An image pulled from a registry by reference. */
+  | 'registry';
 
 /** One layer of an image: its digest and a way to read its blob. */
 export interface LayerSource {

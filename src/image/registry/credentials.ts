@@ -1,0 +1,211 @@
+/**
+ * Registry credentials: from flags, else the environment, else docker's
+ * own file, `$DOCKER_CONFIG/config.json` or `~/.docker/config.json`, read
+ * as docker reads its `auths` (docker's "config file" documentation).
+ */
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { ClaroError, errorMessage } from '../../errors.js';
+import { DOCKER_HUB } from './reference.js';
+
+/** What claro may present to a registry or its token service. */
+export interface Credentials {
+  readonly username?: string;
+  readonly password?: string;
+  /**
+   * docker's `identitytoken`: an OAuth2 refresh token, exchanged at the
+   * token service (distribution spec, "OAuth2 token authentication").
+   */
+  readonly identityToken?: string;
+}
+
+/** The environment variables that carry a username and a password. */
+export const USERNAME_ENV = 'CLARO_REGISTRY_USERNAME';
+export const PASSWORD_ENV = 'CLARO_REGISTRY_PASSWORD';
+
+export interface CredentialLookup {
+  /** From `--username` and `--password`: both or neither. */
+  readonly username?: string;
+  readonly password?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly homeDir?: string;
+}
+
+/** Credentials found for one registry, and where. */
+export interface FoundCredentials {
+  readonly credentials?: Credentials;
+  /** `flags`, `environment` or the docker config file's path. */
+  readonly source?: string;
+  /**
+   * A docker credential helper that holds this registry's credentials;
+   * claro cannot run helpers, so errors name it.
+   */
+  readonly helper?: string;
+}
+
+const authEntry = z.object({
+  auth: z.string().optional(),
+  username: z.string().optional(),
+  password: z.string().optional(),
+  identitytoken: z.string().optional(),
+});
+
+const dockerConfig = z.object({
+  auths: z.record(z.string(), authEntry).optional(),
+  credsStore: z.string().optional(),
+  credHelpers: z.record(z.string(), z.string()).optional(),
+});
+
+/** The names docker files Docker Hub's credentials under. */
+const HUB_KEYS = new Set([
+  DOCKER_HUB,
+  'index.docker.io',
+  'registry-1.docker.io',
+]);
+
+/**
+ * Finds credentials for `registry` (as references name it: `docker.io`,
+ * `127.0.0.1:5000`). A username without a password, or a config file
+ * that is not valid JSON of docker's shape, throws ClaroError
+ * 'INVALID_ARGUMENT'; a missing config file means no credentials.
+ */
+export async function findCredentials(
+  registry: string,
+  lookup: CredentialLookup = {},
+): Promise<FoundCredentials> {
+  const env = lookup.env ?? process.env;
+  const flags = pair(
+    lookup.username,
+    lookup.password,
+    '--username',
+    '--password',
+  );
+  if (flags) return { credentials: flags, source: 'flags' };
+  const fromEnv = pair(
+    env[USERNAME_ENV] || undefined,
+    env[PASSWORD_ENV] || undefined,
+    USERNAME_ENV,
+    PASSWORD_ENV,
+  );
+  if (fromEnv) return { credentials: fromEnv, source: 'environment' };
+  return fromDockerConfig(registry, dockerConfigPath(env, lookup.homeDir));
+}
+
+/** `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`. */
+export function dockerConfigPath(
+  env: NodeJS.ProcessEnv,
+  homeDir = os.homedir(),
+): string {
+  const dir = env['DOCKER_CONFIG'];
+  return dir
+    ? path.join(dir, 'config.json')
+    : path.join(homeDir, '.docker', 'config.json');
+}
+
+function pair(
+  username: string | undefined,
+  password: string | undefined,
+  userName: string,
+  passName: string,
+): Credentials | undefined {
+  if (username === undefined && password === undefined) return undefined;
+  if (username === undefined || password === undefined) {
+    const missing = username === undefined ? userName : passName;
+    const given = username === undefined ? passName : userName;
+    throw new ClaroError(
+      'INVALID_ARGUMENT',
+      `Cannot use registry credentials: ${given} is set but ${missing} is not`,
+    );
+  }
+  return { username, password };
+}
+
+async function fromDockerConfig(
+  registry: string,
+  file: string,
+): Promise<FoundCredentials> {
+  const config = await readDockerConfig(file);
+  if (!config) return {};
+  const entry = Object.entries(config.auths ?? {}).find(([key]) =>
+    sameRegistry(key, registry),
+  )?.[1];
+  const credentials = entry ? fromEntry(entry, file) : undefined;
+  if (credentials) return { credentials, source: file };
+
+  const helperKey = Object.keys(config.credHelpers ?? {}).find((key) =>
+    sameRegistry(key, registry),
+  );
+  const helper =
+    (helperKey !== undefined ? config.credHelpers?.[helperKey] : undefined) ??
+    config.credsStore;
+  return helper ? { helper: `docker-credential-${helper}` } : {};
+}
+
+async function readDockerConfig(file: string) {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 'ENOENT') return undefined;
+    throw configError(file, errorMessage(err), err);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw configError(file, 'not valid JSON', err);
+  }
+  const parsed = dockerConfig.safeParse(doc);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.join('.') || 'body';
+    throw configError(file, `${where}: ${issue?.message ?? 'invalid'}`);
+  }
+  return parsed.data;
+}
+
+/** `auth` is base64 of `username:password`; the fields win over it. */
+function fromEntry(
+  e: z.infer<typeof authEntry>,
+  file: string,
+): Credentials | undefined {
+  let { username, password } = e;
+  if (e.auth) {
+    const pairText = Buffer.from(e.auth, 'base64').toString('utf8');
+    const colon = pairText.indexOf(':');
+    if (colon < 0) {
+      throw configError(file, 'an "auth" value is not base64 of user:password');
+    }
+    username ??= pairText.slice(0, colon);
+    password ??= pairText.slice(colon + 1);
+  }
+  if (e.identitytoken) {
+    return {
+      ...(username ? { username } : {}),
+      identityToken: e.identitytoken,
+    };
+  }
+  if (username === undefined || password === undefined) return undefined;
+  return { username, password };
+}
+
+/** `https://host:5000/v1/` and `host:5000` name the same registry. */
+function sameRegistry(key: string, registry: string): boolean {
+  const host = key
+    .replace(/^https?:\/\//, '')
+    .split('/')[0]!
+    .toLowerCase();
+  const want = registry.toLowerCase();
+  if (HUB_KEYS.has(want)) return HUB_KEYS.has(host);
+  return host === want;
+}
+
+function configError(file: string, why: string, cause?: unknown): ClaroError {
+  return new ClaroError(
+    'INVALID_ARGUMENT',
+    `Cannot read docker config ${file}: ${why}`,
+    { cause },
+  );
+}

@@ -15,6 +15,7 @@ import {
   type Verdict,
   type VersionsByPackage,
 } from '../versions/testdata/pairs.js';
+import { osvVersions, zipTexts } from '../versions/testdata/osv.js';
 import {
   formatSemver,
   parseSemver,
@@ -25,6 +26,8 @@ import {
 const OSV_NPM = '../shared/data/feeds/osv/npm/advisories/github-reviewed';
 const SECURITY_WG = '../shared/data/feeds/nodejs-security-wg/vuln/npm';
 const LOCK_FILE = 'package-lock.json';
+/** RustSec's records: crates.io versions are SemVer 2.0.0 too. */
+const OSV_CRATES = '../shared/data/feeds/osv/crates.io/all.zip';
 
 /** semver.org 2.0.0, section 11's example of ascending precedence. */
 const SPEC_ORDER = [
@@ -158,17 +161,27 @@ function npmVerdicts(pairs: readonly Pair[]): Verdict[] {
 }
 
 /**
- * Neighbours and random pairs of real npm versions: OSV's npm sample,
- * the Node.js security working group's npm advisories (versions named in
- * their ranges) and this project's own lock file.
+ * Neighbours and random pairs of real versions: OSV's npm sample, the
+ * Node.js security working group's npm advisories (versions named in
+ * their ranges), this project's own lock file, and OSV's crates.io
+ * records.
  */
 function realPairs(): [string, string][] {
   const byPackage: VersionsByPackage = new Map();
-  for (const path of walk(OSV_NPM)) addOsvRecord(byPackage, path);
+  for (const path of walk(OSV_NPM)) {
+    for (const { name, version } of osvVersions(readFileSync(path, 'utf8'))) {
+      addVersion(byPackage, name, version);
+    }
+  }
   for (const name of readdirSync(SECURITY_WG)) {
     addSecurityWg(byPackage, `${SECURITY_WG}/${name}`);
   }
   addLockFile(byPackage, LOCK_FILE);
+  for (const text of zipTexts(OSV_CRATES)) {
+    for (const { name, version } of osvVersions(text)) {
+      addVersion(byPackage, `crates.io/${name}`, version);
+    }
+  }
   return samplePairs(byPackage, { seed: 20240923, crossPairs: 4000 });
 }
 
@@ -177,23 +190,6 @@ function walk(dir: string): string[] {
     const path = `${dir}/${entry.name}`;
     return entry.isDirectory() ? walk(path) : [path];
   });
-}
-
-function addOsvRecord(byPackage: VersionsByPackage, path: string): void {
-  const record = JSON.parse(readFileSync(path, 'utf8')) as {
-    affected: {
-      package: { name: string };
-      ranges?: { events: Record<string, string>[] }[];
-      versions?: string[];
-    }[];
-  };
-  for (const { package: pkg, ranges, versions } of record.affected) {
-    const events = (ranges ?? []).flatMap((r) => r.events);
-    for (const v of events.flatMap((e) => Object.values(e))) {
-      addVersion(byPackage, pkg.name, v);
-    }
-    for (const v of versions ?? []) addVersion(byPackage, pkg.name, v);
-  }
 }
 
 /** Versions written in an advisory's ranges: `<=1.5.1`, `>= 2.0.0-rc.1`. */

@@ -17,9 +17,11 @@ describe('DEFAULT_SCANNERS', () => {
       });
 
       it('selects relative paths without leading or trailing slash', () => {
-        const { exact = [], children = [] } = scanner.selector;
-        const paths = [...exact, ...children];
-        assert.ok(paths.length > 0, 'selects something');
+        const { exact = [], children = [], patterns = [] } = scanner.selector;
+        const paths = [...exact, ...children, ...patterns];
+        const magic = scanner.selector.executables?.magic ?? [];
+        assert.ok(paths.length + magic.length > 0, 'selects something');
+        for (const m of magic) assert.match(m, /^([0-9a-f]{2})+$/);
         for (const path of paths) {
           assert.ok(!path.startsWith('/'), path);
           assert.ok(!path.startsWith('./'), path);

@@ -3,7 +3,10 @@ import { alpineReleaseScanner } from '../alpine/release.js';
 import { apkScanner } from '../apk/scanner.js';
 import { debianVersionScanner } from '../debian/release.js';
 import { dpkgScanner } from '../dpkg/scanner.js';
+import { npmScanner } from '../npm/scanner.js';
 import { osReleaseScanner } from '../osrelease/scanner.js';
+import { pythonScanner } from '../python/scanner.js';
+import { rubyGemsScanner } from '../rubygems/scanner.js';
 
 /**
  * Every built-in scanner, run on each layer. Names are stable ids: results
@@ -19,4 +22,7 @@ export const DEFAULT_SCANNERS: readonly Scanner[] = [
   osReleaseScanner,
   debianVersionScanner,
   alpineReleaseScanner,
+  pythonScanner,
+  npmScanner,
+  rubyGemsScanner,
 ];

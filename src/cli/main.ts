@@ -5,6 +5,9 @@ import { parseSeverities } from '../report/findings.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
 import { compareVersions } from '../versions/compare-command.js';
+import { manifest } from './manifest.js';
+import { registryOptions, type RegistryFlags } from './registry-options.js';
+import { VERSION_SCHEMES } from '../versions/registry.js';
 import { SEVERITIES } from '../vuln/types.js';
 import { scan } from './scan.js';
 import { CONFIG_ENV, serve } from './serve.js';
@@ -24,6 +27,7 @@ function program(): Command {
     .description('Container image vulnerability scanner')
     .showHelpAfterError();
   cmd.addCommand(scanCommand());
+  cmd.addCommand(manifestCommand());
   cmd.addCommand(updateCommand());
   cmd.addCommand(versionsCommand());
   cmd.addCommand(serveCommand());
@@ -47,11 +51,16 @@ function common(cmd: Command): Command {
 
 function scanCommand(): Command {
   const all = SEVERITIES.map((s) => s.toUpperCase()).join(',');
-  return common(new Command('scan'))
-    .description('scan an image file, OCI layout or root filesystem')
+  return registryOptions(common(new Command('scan')))
+    .description('scan an image: a file, a folder or a registry reference')
     .argument(
-      '<path>',
-      'image: OCI layout, oci-archive, docker-archive or rootfs',
+      '<image>',
+      'an existing path (OCI layout, oci-archive, docker-archive, rootfs), ' +
+        'else a reference: host[:port]/repo[:tag|@digest], alpine:3.20',
+    )
+    .option(
+      '--cache-max-size <size>',
+      'blob cache limit, e.g. 2GiB; 0 keeps none (env CLARO_CACHE_MAX_SIZE)',
     )
     .addOption(
       new Option('--format <format>', 'output format')
@@ -76,16 +85,35 @@ function scanCommand(): Command {
         exitCode: flags.exitCode,
         feeds: feedsFolder(flags.feeds),
         colour: process.stdout.isTTY === true,
+        registry: flags,
       };
       await withStore(flags, (store, log) => scan(path, store, opts, log));
     });
 }
 
-interface ScanFlags {
+interface ScanFlags extends RegistryFlags {
+  cacheMaxSize?: string;
   format: 'table' | 'json';
   severity: string;
   exitCode: number;
   countLowerLayers: boolean;
+}
+
+function manifestCommand(): Command {
+  return registryOptions(new Command('manifest'))
+    .description("print a registry image's Clair manifest (layer URLs)")
+    .argument('<reference>', 'host[:port]/repo[:tag|@digest]')
+    .addOption(
+      new Option('--log-level <level>', 'log level on standard error')
+        .choices(['debug', 'info', 'warn', 'error', 'silent'])
+        .default('silent'),
+    )
+    .action(
+      async (ref: string, flags: RegistryFlags & { logLevel: string }) => {
+        const log = createLogger({ level: flags.logLevel });
+        process.exitCode = await manifest(ref, flags, log);
+      },
+    );
 }
 
 function updateCommand(): Command {
@@ -101,7 +129,10 @@ function updateCommand(): Command {
 function versionsCommand(): Command {
   const compare = new Command('compare')
     .description('compare "A B" version pairs read from standard input')
-    .requiredOption('--scheme <id>', 'version scheme: dpkg, apk')
+    .requiredOption(
+      '--scheme <id>',
+      `version scheme: ${[...VERSION_SCHEMES.keys()].join(', ')}`,
+    )
     .action(async (flags: { scheme: string }) => {
       const r = await compareVersions(
         flags.scheme,

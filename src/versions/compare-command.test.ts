@@ -13,6 +13,23 @@ async function run(scheme: string, text: string) {
   return { summary, text: chunks.join('') };
 }
 
+/** Scheme, three pairs, their verdicts. */
+const LANGUAGE_CASES: readonly [string, readonly string[], string][] = [
+  [
+    'semver',
+    ['4.17.15 4.17.21', '1.0.0+a 1.0.0', '=1.2.3 1.2.3'],
+    '< = invalid',
+  ],
+  ['pep440', ['2.6.1 2.7.4', '1.0-1 1.0.post1', '1.0- 1.0'], '< = invalid'],
+  ['maven', ['1.0-SNAPSHOT 1.0', '1.0.0.Final 1', '1-sp 1'], '< = >'],
+  ['gem', ['7.0.0.rc1 7.0.0', '1.0-1 1.0.pre.1', '1..0 1'], '< = invalid'],
+  [
+    'go',
+    ['go1.21rc2 1.21.0-rc.2', 'v2.0.0+incompatible v1.9', 'v1.2-pre v1'],
+    '= > invalid',
+  ],
+];
+
 describe('compareVersions', () => {
   it('answers one line per dpkg pair and skips blank lines', async () => {
     const input = [
@@ -40,6 +57,15 @@ describe('compareVersions', () => {
     const { summary, text } = await run('apk', input);
     assert.equal(text, '<\ninvalid\ninvalid\ninvalid\n<\n');
     assert.deepEqual(summary, { invalid: 3, lines: 5 });
+  });
+
+  it('answers for the language schemes, one line per pair', async () => {
+    for (const [scheme, pairs, verdicts] of LANGUAGE_CASES) {
+      const { summary, text } = await run(scheme, pairs.join('\n'));
+      assert.equal(text, verdicts.replaceAll(' ', '\n') + '\n', scheme);
+      const invalid = verdicts.split(' ').filter((v) => v === 'invalid');
+      assert.deepEqual(summary, { invalid: invalid.length, lines: 3 });
+    }
   });
 
   it('reads pairs split across chunks', async () => {

@@ -12,7 +12,8 @@ function scanEtc(file: string) {
 }
 
 describe('osReleaseScanner', () => {
-  // [fixture, did, versionId, versionCodeName, prettyName]
+  // [fixture, did, versionId, versionCodeName, prettyName]; the RPM
+  // families' keys are tested in their folders (rhel/, amazon/, ...)
   const generic: [string, string, string, string, string][] = [
     [
       'syft-os-release/ubuntu-20.04',
@@ -25,7 +26,7 @@ describe('osReleaseScanner', () => {
     [
       'trivy-os-release/release/testdata/rhel',
       'rhel',
-      '9.4',
+      '9',
       '',
       'Red Hat Enterprise Linux 9.4 (Plow)',
     ],
@@ -39,17 +40,11 @@ describe('osReleaseScanner', () => {
     [
       'trivy-os-release/release/testdata/oracle',
       'ol',
-      '8.10',
+      '8',
       '',
       'Oracle Linux Server 8.10',
     ],
-    [
-      'syft-os-release/os/wolfi/etc/os-release',
-      'wolfi',
-      '20220914',
-      '',
-      'Wolfi',
-    ],
+    ['syft-os-release/os/wolfi/etc/os-release', 'wolfi', '', '', 'Wolfi'],
     [
       'syft-os-release/os/photon/etc/os-release',
       'photon',

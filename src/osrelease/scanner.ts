@@ -5,7 +5,11 @@ import type {
   ScanResult,
 } from '../indexer/types.js';
 import { alpineFamily } from '../alpine/release.js';
+import { amazonFamily } from '../amazon/release.js';
 import { debianFamily } from '../debian/release.js';
+import { RED_HAT_LIKE_FAMILIES } from '../rhel/release.js';
+import { SUSE_ROLLING_FAMILIES } from '../suse/release.js';
+import { WOLFI_FAMILIES } from '../wolfi/release.js';
 import {
   MAX_RELEASE_FILE_SIZE,
   distributionFromOsRelease,
@@ -31,6 +35,10 @@ export const OS_RELEASE_FILES: readonly {
 export const RELEASE_FAMILIES: readonly ReleaseFamily[] = [
   debianFamily,
   alpineFamily,
+  ...RED_HAT_LIKE_FAMILIES,
+  amazonFamily,
+  ...SUSE_ROLLING_FAMILIES,
+  ...WOLFI_FAMILIES,
 ];
 
 /**
@@ -45,7 +53,7 @@ export function createOsReleaseScanner(
   const companions = families.flatMap((f) => f.companions);
   return {
     name: 'os-release',
-    version: '1',
+    version: '2',
     kind: 'distribution',
     selector: {
       exact: [...OS_RELEASE_FILES.map((f) => f.path), ...companions],

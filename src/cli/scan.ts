@@ -1,10 +1,10 @@
-import { openImage } from '../image/open.js';
 import type { Logger } from '../log.js';
 import { clairVulnerabilityReport } from '../report/clair.js';
 import { counted, findings, type FindingFilter } from '../report/findings.js';
 import { renderTable } from '../report/table.js';
 import { scanSource } from '../scan.js';
 import type { Store } from '../store/store.js';
+import { openTarget, type RegistryFlags } from './registry-options.js';
 import { ensureVulnerabilityData } from './update.js';
 
 export interface ScanOptions {
@@ -13,19 +13,21 @@ export interface ScanOptions {
   readonly exitCode: number;
   readonly feeds: string | undefined;
   readonly colour: boolean;
+  readonly registry: RegistryFlags & { readonly cacheMaxSize?: string };
 }
 
 /**
- * `claro scan PATH`: indexes the image, loads vulnerability data on first
- * use, matches, prints the report and returns the process exit code.
+ * `claro scan IMAGE`: opens the image (a path, else a registry
+ * reference), indexes it, loads vulnerability data on first use,
+ * matches, prints the report and returns the process exit code.
  */
 export async function scan(
-  path: string,
+  target: string,
   store: Store,
   opts: ScanOptions,
   log: Logger,
 ): Promise<number> {
-  const source = await openImage(path);
+  const source = await openTarget(target, opts.registry, log);
   try {
     await ensureVulnerabilityData(store, opts.feeds, log);
     const { report: vr } = await scanSource(source, { store, log });

@@ -5,6 +5,16 @@ import { readFileSync, readdirSync } from 'node:fs';
 
 import { isClaroError } from '../errors.js';
 import {
+  addVersion,
+  mismatches,
+  referenceReady,
+  samplePairs,
+  verdict as schemeVerdict,
+  type Pair,
+  type Verdict,
+  type VersionsByPackage,
+} from '../versions/testdata/pairs.js';
+import {
   dpkgScheme,
   parseDpkgVersion,
   tryParseDpkgVersion,
@@ -28,8 +38,6 @@ const STATUS_FILES = [
   `${FIXTURES}/trivy-dpkg/digest.txtar`,
   `${FIXTURES}/trivy-dpkg/third-party.txtar`,
 ];
-
-type Verdict = '<' | '=' | '>' | 'invalid';
 
 const EDGE_CASES: readonly [string, string, Verdict][] = [
   ['1.0~rc1', '1.0', '<'],
@@ -121,39 +129,29 @@ describe('dpkgScheme', () => {
     const pairs = realPairs();
     assert.ok(pairs.length >= 3000, `only ${pairs.length} pairs`);
 
-    const expected = runDpkg(pairs);
-    const mismatches = pairs
-      .map(([a, b], i) => ({ a, b, claro: verdict(a, b), dpkg: expected[i] }))
-      .filter((m) => m.claro !== m.dpkg);
-    assert.deepEqual(mismatches, []);
+    assert.deepEqual(mismatches(dpkgScheme, pairs, runDpkg(pairs)), []);
   });
 });
 
 function verdict(a: string, b: string): Verdict {
-  try {
-    return (['<', '=', '>'] as const)[dpkgScheme.compare(a, b) + 1] ?? '=';
-  } catch (err) {
-    if (isClaroError(err, 'INVALID_VERSION')) return 'invalid';
-    throw err;
-  }
+  return schemeVerdict(dpkgScheme, a, b);
 }
 
 /** dpkg is part of every Debian system; CI must have it. */
 function haveDpkg(t: { skip(message: string): void }): boolean {
   const probe = spawnSync('dpkg', ['--version']);
-  if (probe.status === 0) return true;
-
-  const message = 'dpkg is not installed: cannot check against real dpkg';
-  if (process.env['CI'] === 'true') assert.fail(message);
-  t.skip(message);
-  return false;
+  const problem =
+    probe.status === 0
+      ? undefined
+      : 'dpkg is not installed: cannot check against real dpkg';
+  return referenceReady(t, problem, { requiredOnCi: true });
 }
 
 /**
  * Runs all pairs through one shell loop: one or two dpkg processes per
  * pair, but no Node round trip. Exit status 2 is dpkg's syntax error.
  */
-function runDpkg(pairs: readonly (readonly [string, string])[]): Verdict[] {
+function runDpkg(pairs: readonly Pair[]): Verdict[] {
   const script = [
     'while IFS= read -r a && IFS= read -r b; do',
     '  dpkg --compare-versions "$a" lt "$b" 2>/dev/null; r=$?',
@@ -179,31 +177,17 @@ function runDpkg(pairs: readonly (readonly [string, string])[]): Verdict[] {
  * fixed seed.
  */
 function realPairs(): [string, string][] {
-  const byPackage = collectVersions();
-  const random = seededRandom(20240923);
-  const pairs: [string, string][] = [];
-  for (const versions of byPackage.values()) {
-    const sorted = [...versions].sort();
-    for (let i = 1; i < sorted.length; i++) {
-      if (random() < 0.35) pairs.push([sorted[i - 1]!, sorted[i]!]);
-    }
-  }
-
-  const all = [...new Set([...byPackage.values()].flatMap((v) => [...v]))];
-  for (let i = 0; i < 1000; i++) {
-    const a = all[Math.floor(random() * all.length)]!;
-    const b = all[Math.floor(random() * all.length)]!;
-    pairs.push([a, b]);
-  }
-  return pairs;
+  return samplePairs(collectVersions(), {
+    seed: 20240923,
+    neighbourRate: 0.35,
+    crossPairs: 1000,
+  });
 }
 
-function collectVersions(): Map<string, Set<string>> {
-  const byPackage = new Map<string, Set<string>>();
+function collectVersions(): VersionsByPackage {
+  const byPackage: VersionsByPackage = new Map();
   const add = (pkg: string, version: string): void => {
-    if (!/^[0-9]/.test(version)) return;
-    const set = byPackage.get(pkg) ?? new Set<string>();
-    byPackage.set(pkg, set.add(version));
+    if (/^[0-9]/.test(version)) addVersion(byPackage, pkg, version);
   };
 
   for (const path of TRACKER_LISTS) addTrackerList(path, add);
@@ -253,16 +237,4 @@ function addStatusFile(path: string, add: Add): void {
     if (text.startsWith('Package: ')) pkg = text.slice(9).trim();
     if (text.startsWith('Version: ')) add(pkg, text.slice(9).trim());
   }
-}
-
-/** mulberry32: a small PRNG, so the sample is the same on every run. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

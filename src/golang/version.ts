@@ -64,6 +64,10 @@ const TOOLCHAIN_TAG =
  *   `v1.9.0-beta.1`, `go1` is `v1.0.0`, and anything after a blank is
  *   ignored (`go1.22.3 X:boringcrypto`).
  *
+ * OSV's `introduced: "0"` means "from the first version", pseudo-versions
+ * of v0.0.0 included, which sort below `v0.0.0`: a matcher handles it
+ * before comparing (here `0` reads as `v0.0.0`).
+ *
  * Known difference: Go's own go/version orders the language version
  * `go1.21` below `go1.21rc1`; like x/vuln, claro reads it as `v1.21.0`.
  * `go1.0` is rejected, as x/vuln rejects it.

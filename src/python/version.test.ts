@@ -193,7 +193,10 @@ describe('pep440Scheme', () => {
 function packagingProblem(): string | undefined {
   const probe = spawnSync(PYTHON, ['-c', 'import packaging.version']);
   if (probe.status === 0) return undefined;
-  return `Cannot compare with Python's packaging: ${PYTHON} cannot import it (Debian package python3-packaging)`;
+  return (
+    `Cannot compare with Python's packaging: ${PYTHON} cannot import it ` +
+    '(Debian package python3-packaging)'
+  );
 }
 
 /**

@@ -36,16 +36,17 @@ export interface Pep440Version {
 /**
  * PEP 440, appendix B ("Parsing version strings with regular
  * expressions"), with every spelling the normalisation section allows;
- * matched without regard to case. Groups: epoch, release, pre-release
- * phase and number, implicit post number (`1.0-1`), post label and
- * number, dev label and number, local label.
+ * matched without regard to case. `postN1` is the implicit post-release
+ * number of `1.0-1`.
  */
 const PEP440 = new RegExp(
-  '^v?(?:([0-9]+)!)?([0-9]+(?:\\.[0-9]+)*)' +
-    '(?:[-_.]?(alpha|a|beta|b|preview|pre|c|rc)[-_.]?([0-9]+)?)?' +
-    '(?:-([0-9]+)|[-_.]?(post|rev|r)[-_.]?([0-9]+)?)?' +
-    '(?:[-_.]?(dev)[-_.]?([0-9]+)?)?' +
-    '(?:\\+([a-z0-9]+(?:[-_.][a-z0-9]+)*))?$',
+  '^v?(?:(?<epoch>[0-9]+)!)?(?<release>[0-9]+(?:\\.[0-9]+)*)' +
+    '(?:[-_.]?(?<preL>alpha|a|beta|b|preview|pre|c|rc)' +
+    '[-_.]?(?<preN>[0-9]+)?)?' +
+    '(?:-(?<postN1>[0-9]+)' +
+    '|[-_.]?(?<postL>post|rev|r)[-_.]?(?<postN2>[0-9]+)?)?' +
+    '(?:[-_.]?(?<devL>dev)[-_.]?(?<devN>[0-9]+)?)?' +
+    '(?:\\+(?<local>[a-z0-9]+(?:[-_.][a-z0-9]+)*))?$',
   'i',
 );
 
@@ -79,7 +80,8 @@ const PHASES: Readonly<Record<string, Pep440Phase>> = {
  *
  * Known difference: `packaging` lets four non-ASCII letters stand for
  * ASCII ones (its regular expression ignores case the Unicode way, so
- * `K` matches `k`); claro rejects every non-ASCII character.
+ * the Kelvin sign U+212A matches `k`); claro rejects every non-ASCII
+ * character.
  *
  * @throws ClaroError INVALID_VERSION naming the reason.
  */
@@ -89,21 +91,16 @@ export function parsePep440(version: string): Pep440Version {
     throw invalidVersion('pep440', version, 'non-ASCII character');
   }
 
-  const m = PEP440.exec(text);
-  if (!m) throw invalidVersion('pep440', version, 'not a PEP 440 version');
+  const g = PEP440.exec(text)?.groups;
+  if (!g) throw invalidVersion('pep440', version, 'not a PEP 440 version');
 
-  const [, epoch, release, phase, preN, postN1, postL, postN2] = m;
-  const [devL, devN, local] = [m[8], m[9], m[10]];
   return {
-    epoch: BigInt(epoch ?? 0),
-    release: release!.split('.').map(BigInt),
-    pre: phase === undefined ? undefined : parsePre(phase, preN),
-    post:
-      postN1 !== undefined || postL !== undefined
-        ? number(postN1 ?? postN2)
-        : undefined,
-    dev: devL === undefined ? undefined : number(devN),
-    local: local === undefined ? undefined : parseLocal(local),
+    epoch: BigInt(g['epoch'] ?? 0),
+    release: g['release']!.split('.').map(BigInt),
+    pre: g['preL'] === undefined ? undefined : parsePre(g['preL'], g['preN']),
+    post: parsePost(g),
+    dev: g['devL'] === undefined ? undefined : number(g['devN']),
+    local: g['local'] === undefined ? undefined : parseLocal(g['local']),
   };
 }
 
@@ -163,6 +160,14 @@ export const pep440Scheme: VersionScheme = {
   valid: (version) => tryParsePep440(version) !== undefined,
   compare: (a, b) => comparePep440(parsePep440(a), parsePep440(b)),
 };
+
+type Groups = Record<string, string | undefined>;
+
+/** `-N` (as in `1.0-1`), or a post label and an optional number. */
+function parsePost(g: Groups): bigint | undefined {
+  if (g['postN1'] !== undefined) return BigInt(g['postN1']);
+  return g['postL'] === undefined ? undefined : number(g['postN2']);
+}
 
 function parsePre(phase: string, n: string | undefined): Pep440Pre {
   return { phase: PHASES[phase.toLowerCase()]!, number: number(n) };

@@ -143,7 +143,10 @@ describe('gemScheme', () => {
 function rubyProblem(): string | undefined {
   const probe = spawnSync('ruby', ['-e', 'Gem::Version.new("1")']);
   if (probe.status === 0) return undefined;
-  return 'Cannot compare with RubyGems: ruby is not installed (Debian package ruby)';
+  return (
+    'Cannot compare with RubyGems: ruby is not installed ' +
+    '(Debian package ruby)'
+  );
 }
 
 /**
@@ -162,7 +165,8 @@ function runRuby(pairs: readonly Pair[]): {
     '    puts \'["invalid"]\'; next',
     '  end',
     '  x, y = Gem::Version.new(a), Gem::Version.new(b)',
-    '  puts JSON.generate([%w[< = >][(x <=> y) + 1], x.prerelease?, y.prerelease?])',
+    '  v = %w[< = >][(x <=> y) + 1]',
+    '  puts JSON.generate([v, x.prerelease?, y.prerelease?])',
     'end',
   ].join('\n');
   const input = pairs.map((p) => JSON.stringify(p)).join('\n') + '\n';

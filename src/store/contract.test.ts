@@ -75,6 +75,7 @@ function storeContract(
     manifestSearchContract(using);
     updateContract(using);
     diffAndCollectContract(using);
+    versionContract(using);
     statusContract(using);
     lockContract(using);
     closeContract(open);
@@ -615,6 +616,55 @@ function diffAndCollectContract(using: Using): void {
           isStoreError('INVALID_ARGUMENT'),
         );
       }
+    }));
+}
+
+function versionContract(using: Using): void {
+  it('names a stored report anew on each put and never reuses a name', () =>
+    using(async (store) => {
+      const version = () => store.indexReportVersion('sha256:m1');
+      assert.equal(await version(), undefined);
+
+      await store.putIndexReport(debianReport('sha256:m1'));
+      const first = await version();
+      assert.equal(typeof first, 'string');
+      assert.equal(await version(), first);
+
+      await store.putIndexReport(debianReport('sha256:m1'));
+      const second = await version();
+      await store.putIndexReport(debianReport('sha256:m2'));
+      assert.equal(await version(), second);
+      await store.deleteIndexReport('sha256:m1');
+      assert.equal(await version(), undefined);
+      await store.putIndexReport(debianReport('sha256:m1'));
+      const third = await version();
+
+      const seen = [first, second, third];
+      assert.equal(new Set(seen).size, 3, `versions ${seen.join(' ')}`);
+      assert.ok(seen.every((v) => v !== undefined));
+    }));
+
+  it("names the vulnerability data by every updater's current run", () =>
+    using(async (store) => {
+      const none = await store.vulnerabilityDataVersion();
+      assert.equal(none, '');
+      const data = { vulnerabilities: ALL.slice(0, 5), coverage: [DIST] };
+      const a1 = await store.applyUpdate(UPDATER, 'f1', data);
+      const v1 = await store.vulnerabilityDataVersion();
+      assert.equal(v1, a1.operation.ref);
+
+      await store.applyUpdate(UPDATER, 'f1', data);
+      assert.equal(await store.vulnerabilityDataVersion(), v1);
+      const b = await store.applyUpdate('alpine-a', 'f1', data);
+      const v2 = await store.vulnerabilityDataVersion();
+      assert.equal(v2, `${b.operation.ref},${a1.operation.ref}`);
+      const a2 = await store.applyUpdate(UPDATER, 'f2', data);
+      const v3 = await store.vulnerabilityDataVersion();
+      assert.equal(v3, `${b.operation.ref},${a2.operation.ref}`);
+
+      await store.gcUpdateOperations(1);
+      assert.equal(await store.vulnerabilityDataVersion(), v3);
+      assert.equal(await store.hasVulnerabilityData(), true);
     }));
 }
 

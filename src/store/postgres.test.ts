@@ -288,16 +288,34 @@ describe('PostgresStore schema', suite, () => {
 
   it('applies the later steps to an older schema and keeps its data', async () => {
     const schema = freshSchema();
-    const old = await open(schema, { migrations: MIGRATIONS.slice(0, 2) });
-    await old.putIndexReport(debianReport('sha256:m1'));
-    await old.close();
+    await (await open(schema, { migrations: MIGRATIONS.slice(0, 2) })).close();
+    await withAdmin((c) =>
+      c.query(
+        `INSERT INTO "${schema}".manifest
+           (hash, state, success, err, layers, notices)
+         VALUES ('sha256:m1', 'IndexFinished', true, '', '["sha256:l1"]',
+           '[]')`,
+      ),
+    );
 
     const store = await open(schema);
-    assert.deepEqual(
-      await store.getIndexReport('sha256:m1'),
-      debianReport('sha256:m1'),
-    );
+    assert.deepEqual(await store.getIndexReport('sha256:m1'), {
+      manifestHash: 'sha256:m1',
+      state: 'IndexFinished',
+      packages: {},
+      environments: {},
+      distributions: {},
+      lowerLayersOnly: { packages: {}, environments: {} },
+      layers: ['sha256:l1'],
+      notices: [],
+      success: true,
+      err: '',
+    });
     assert.equal(await store.hasVulnerabilityData(), false);
+    const revision = await store.indexReportVersion('sha256:m1');
+    assert.equal(typeof revision, 'string');
+    await store.putIndexReport(debianReport('sha256:m1'));
+    assert.notEqual(await store.indexReportVersion('sha256:m1'), revision);
     await store.close();
   });
 

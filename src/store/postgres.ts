@@ -180,6 +180,12 @@ export class PostgresStore implements Store {
     return this.#do('read index report', () => this.#reports.get(manifest));
   }
 
+  async indexReportVersion(manifest: string): Promise<string | undefined> {
+    return this.#do('read index report version', () =>
+      this.#reports.version(manifest),
+    );
+  }
+
   async putIndexReport(report: IndexReport): Promise<void> {
     await this.#do('store index report', () => this.#reports.put(report));
   }
@@ -235,6 +241,12 @@ export class PostgresStore implements Store {
 
   async hasVulnerabilityData(): Promise<boolean> {
     return this.#do('read update operations', () => this.#updates.hasData());
+  }
+
+  async vulnerabilityDataVersion(): Promise<string> {
+    return this.#do('read vulnerability data version', () =>
+      this.#updates.dataVersion(),
+    );
   }
 
   async vulnerabilities(query: VulnerabilityQuery): Promise<Vulnerability[]> {

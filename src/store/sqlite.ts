@@ -149,6 +149,12 @@ export class SqliteStore implements Store {
     return this.#do('read index report', () => this.#reports.get(manifest));
   }
 
+  async indexReportVersion(manifest: string): Promise<string | undefined> {
+    return this.#do('read index report version', () =>
+      this.#reports.version(manifest),
+    );
+  }
+
   async putIndexReport(report: IndexReport): Promise<void> {
     this.#do('store index report', () => this.#reports.put(report));
   }
@@ -214,6 +220,12 @@ export class SqliteStore implements Store {
 
   async hasVulnerabilityData(): Promise<boolean> {
     return this.#do('read update operations', () => this.#updates.hasData());
+  }
+
+  async vulnerabilityDataVersion(): Promise<string> {
+    return this.#do('read vulnerability data version', () =>
+      this.#updates.dataVersion(),
+    );
   }
 
   async vulnerabilities(query: VulnerabilityQuery): Promise<Vulnerability[]> {

@@ -97,6 +97,14 @@ export interface Store {
   ): Promise<void>;
 
   getIndexReport(manifest: string): Promise<IndexReport | undefined>;
+  /**
+   * A token naming the manifest's stored index report as it is now, read
+   * without reading the report: it changes whenever the report is put
+   * again (or deleted and put back) by any user of the store, and never
+   * takes an earlier value again. Undefined while none is stored. Caches
+   * of what is computed from a report key on it.
+   */
+  indexReportVersion(manifest: string): Promise<string | undefined>;
   putIndexReport(report: IndexReport): Promise<void>;
   deleteIndexReport(manifest: string): Promise<boolean>;
 
@@ -120,6 +128,15 @@ export interface Store {
   covers(dist: DistributionKey, updaters: readonly string[]): Promise<boolean>;
   /** Whether any vulnerability data has been loaded at all. */
   hasVulnerabilityData(): Promise<boolean>;
+  /**
+   * A token naming the current vulnerability data: the refs of every
+   * updater's current operation. It changes whenever any updater's
+   * current operation does (a run with a new fingerprint, through any
+   * user of the store), never takes an earlier value again, and is empty
+   * exactly when `hasVulnerabilityData` is false. One small read, so that
+   * a cache of matched reports can check it on every request.
+   */
+  vulnerabilityDataVersion(): Promise<string>;
   /** Current records matching the query (latest operation per updater). */
   vulnerabilities(query: VulnerabilityQuery): Promise<readonly Vulnerability[]>;
 

@@ -169,12 +169,26 @@ CREATE TABLE updater_status (
 );
 `;
 
+/**
+ * A revision per stored manifest, so that a cache of reports computed
+ * from it can tell a report stored again from the one it holds without
+ * rebuilding it. Revisions come from one sequence, which never hands out
+ * a value twice: a report stored again, or deleted and stored back, gets
+ * a new one.
+ */
+const REPORT_REVISIONS = `
+CREATE SEQUENCE manifest_revision;
+ALTER TABLE manifest ADD COLUMN revision bigint NOT NULL
+  DEFAULT nextval('manifest_revision');
+`;
+
 /** The schema history of the PostgreSQL store. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'layer records and scan results', sql: CACHES },
   { version: 2, name: 'index reports', sql: INDEX_REPORTS },
   { version: 3, name: 'update operations', sql: UPDATE_OPERATIONS },
   { version: 4, name: 'updater status', sql: UPDATER_STATUS },
+  { version: 5, name: 'index report revisions', sql: REPORT_REVISIONS },
 ];
 
 const LEDGER = `

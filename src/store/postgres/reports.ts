@@ -99,7 +99,8 @@ const SQL = {
     ON CONFLICT (hash) DO UPDATE SET state = excluded.state,
       success = excluded.success, err = excluded.err,
       index_state = excluded.index_state, layers = excluded.layers,
-      notices = excluded.notices, stored = now()
+      notices = excluded.notices, stored = now(),
+      revision = nextval('manifest_revision')
     RETURNING id`,
   unlinkPackages: 'DELETE FROM manifest_package WHERE manifest = $1',
   unlinkDistributions: 'DELETE FROM manifest_distribution WHERE manifest = $1',
@@ -126,6 +127,7 @@ const SQL = {
         WHERE l.manifest = m.id) AS distributions
     FROM manifest AS m WHERE m.hash = $1`,
   delete: 'DELETE FROM manifest WHERE hash = $1',
+  revision: 'SELECT revision FROM manifest WHERE hash = $1',
   /**
    * Manifests linking a package of that binary or source name, and, when
    * a release is named, a distribution of that release (its code name
@@ -197,6 +199,17 @@ export class ReportTables {
     const res = await this.#pool.query<ReportRow>(SQL.get, [manifest]);
     const row = res.rows[0];
     return row === undefined ? undefined : toReport(row);
+  }
+
+  /** See `Store.indexReportVersion`: the manifest row's revision. */
+  async version(manifest: string): Promise<string | undefined> {
+    const res = await this.#pool.query<{ revision: number }>({
+      name: 'claro-report-revision',
+      text: SQL.revision,
+      values: [manifest],
+    });
+    const row = res.rows[0];
+    return row === undefined ? undefined : String(row.revision);
   }
 
   async put(report: IndexReport): Promise<void> {

@@ -109,6 +109,10 @@ const SQL = {
     WHERE c.did = $1 AND c.version_id = $2
       AND ${UPDATER_MATCHES('$3')}) AS hit`,
   hasData: `SELECT EXISTS (SELECT 1 FROM latest_update_operation) AS hit`,
+  dataVersion: `SELECT coalesce(string_agg(o.ref::text, ','
+      ORDER BY l.updater COLLATE "C"), '') AS version
+    FROM latest_update_operation AS l
+    JOIN update_operation AS o ON o.id = l.uo`,
   gcOps: `DELETE FROM update_operation WHERE id IN (SELECT id FROM
     (SELECT id, row_number() OVER (PARTITION BY updater ORDER BY id DESC)
       AS n FROM update_operation) AS ranked WHERE n > $1)`,
@@ -226,6 +230,18 @@ export class UpdateTables {
   async hasData(): Promise<boolean> {
     const res = await this.#pool.query<{ hit: boolean }>(SQL.hasData);
     return res.rows[0]?.hit === true;
+  }
+
+  /**
+   * See `Store.vulnerabilityDataVersion`: the refs of every updater's
+   * current operation, in updater order, comma-separated.
+   */
+  async dataVersion(): Promise<string> {
+    const res = await this.#pool.query<{ version: string }>({
+      name: 'claro-data-version',
+      text: SQL.dataVersion,
+    });
+    return res.rows[0]?.version ?? '';
   }
 
   /**

@@ -136,6 +136,22 @@ CREATE TABLE updater_status (
 `;
 
 /**
+ * A revision per stored index report, so that a cache of reports computed
+ * from it can tell a report stored again from the one it holds without
+ * reading it. Revisions come from one counter that only grows (a report
+ * deleted and stored again gets a new one); reports stored before keep 0.
+ */
+const REPORT_REVISIONS = `
+ALTER TABLE index_report ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE store_counter (
+  name TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO store_counter (name, value) VALUES ('index_report', 0);
+`;
+
+/**
  * The schema history. The vulnerability tables follow Clair v4's layout:
  * each record is stored once under a content hash and linked to every
  * update operation that holds it, so a run that changes little costs
@@ -145,6 +161,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: INITIAL_SCHEMA },
   { version: 2, name: 'manifest packages', sql: MANIFEST_PACKAGES },
   { version: 3, name: 'updater status', sql: UPDATER_STATUS },
+  { version: 4, name: 'index report revisions', sql: REPORT_REVISIONS },
 ];
 
 const LEDGER = `

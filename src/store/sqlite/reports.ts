@@ -6,8 +6,12 @@ import { reportPackageNames } from '../report-keys.js';
 
 const SQL = {
   get: 'SELECT data FROM index_report WHERE manifest = ?',
-  put: `INSERT INTO index_report (manifest, data) VALUES (?, ?)
-    ON CONFLICT (manifest) DO UPDATE SET data = excluded.data`,
+  revision: 'SELECT revision FROM index_report WHERE manifest = ?',
+  nextRevision: `UPDATE store_counter SET value = value + 1
+    WHERE name = 'index_report' RETURNING value`,
+  put: `INSERT INTO index_report (manifest, data, revision) VALUES (?, ?, ?)
+    ON CONFLICT (manifest)
+    DO UPDATE SET data = excluded.data, revision = excluded.revision`,
   delete: 'DELETE FROM index_report WHERE manifest = ?',
   unlink: 'DELETE FROM index_package WHERE manifest = ?',
   link: `INSERT OR IGNORE INTO index_package
@@ -27,7 +31,8 @@ const SQL = {
 /**
  * Index reports as JSON text under their manifest, with the package names
  * each holds kept beside them (`index_package`) so that a search by
- * package does not parse every report.
+ * package does not parse every report, and a revision that each put
+ * takes from the `index_report` counter (see migration 4).
  */
 export class ReportTables {
   readonly #db: Database.Database;
@@ -55,7 +60,17 @@ export class ReportTables {
     return data === undefined ? undefined : (JSON.parse(data) as IndexReport);
   }
 
-  /** Replaces the report and its package names in one transaction. */
+  /** See `Store.indexReportVersion`: the report's revision. */
+  version(manifest: string): string | undefined {
+    const rev = this.#st('revision').pluck().get(manifest) as
+      number | undefined;
+    return rev === undefined ? undefined : String(rev);
+  }
+
+  /**
+   * Replaces the report and its package names, under a new revision, in
+   * one transaction.
+   */
   put(report: IndexReport): void {
     const m = report.manifestHash;
     const dist = Object.values(report.distributions)[0];
@@ -64,8 +79,10 @@ export class ReportTables {
       dist?.versionId ?? '',
       dist?.versionCodeName ?? '',
     ];
+    const data = JSON.stringify(report);
     const run = this.#db.transaction(() => {
-      this.#st('put').run(m, JSON.stringify(report));
+      const revision = this.#st('nextRevision').pluck().get() as number;
+      this.#st('put').run(m, data, revision);
       this.#st('unlink').run(m);
       for (const name of reportPackageNames(report)) {
         this.#st('link').run(m, name, ...release);

@@ -72,6 +72,9 @@ const SQL = {
     WHERE c.did = @did AND c.version_id = @versionId
       AND ${UPDATER_MATCHES})`,
   hasData: 'SELECT EXISTS (SELECT 1 FROM latest_update_operation)',
+  dataVersion: `SELECT coalesce(group_concat(ref, ','), '') FROM
+    (SELECT o.ref FROM latest_update_operation AS l
+      JOIN update_operation AS o ON o.id = l.uo ORDER BY l.updater)`,
   gcOps: `DELETE FROM update_operation WHERE id IN (SELECT id FROM
     (SELECT id, row_number() OVER (PARTITION BY updater ORDER BY id DESC)
       AS n FROM update_operation) WHERE n > ?)`,
@@ -178,6 +181,14 @@ export class UpdateTables {
   /** See `Store.hasVulnerabilityData`. */
   hasData(): boolean {
     return this.#st.hasData.pluck().get() === 1;
+  }
+
+  /**
+   * See `Store.vulnerabilityDataVersion`: the refs of every updater's
+   * current operation, in updater order, comma-separated.
+   */
+  dataVersion(): string {
+    return this.#st.dataVersion.pluck().get() as string;
   }
 
   /**

@@ -154,7 +154,10 @@ async function main(): Promise<void> {
     failed += b.failed + c.failed;
   }
 
-  for (const s of [claro.server, bare.server]) s.closeAllConnections();
+  for (const s of [claro.server, bare.server]) {
+    s.close();
+    s.closeAllConnections();
+  }
   await store.close();
   await rm(dir, { recursive: true, force: true });
   print(figures, body.length, failed);

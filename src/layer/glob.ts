@@ -20,10 +20,19 @@ export interface Glob {
   readonly source: string;
   matches(path: string): boolean;
   /**
-   * The pattern's last component when it is a literal (`METADATA` of
-   * `**\/*.dist-info/METADATA`), for indexing patterns by file name.
+   * What a matching path must look like at its end, for indexing globs
+   * (see GlobIndex): its file name, when the last component is a literal
+   * (`METADATA` of `**\/*.dist-info/METADATA`); the text it ends with,
+   * when the last component is a `*` glob (`.jar` of `**\/*.jar`, maybe
+   * empty); and the name of its folder, when the last component is not
+   * `**` and the one before it is a literal (`node_modules` of
+   * `**\/node_modules/*`).
    */
   readonly literalName: string | undefined;
+  readonly suffix: string | undefined;
+  readonly parentName: string | undefined;
+  /** The longest literal text a matching path must contain. */
+  readonly needle: string;
 }
 
 type Segment =
@@ -39,12 +48,30 @@ type Segment =
 export function compileGlob(pattern: string): Glob {
   const segments = pattern.split('/').map((c) => segment(pattern, c));
   const last = segments[segments.length - 1]!;
+  const parent = segments[segments.length - 2];
   return {
     source: pattern,
     matches: (path) =>
       matchAt(segments, segments.length - 1, path, path.length),
     literalName: last.kind === 'literal' ? last.text : undefined,
+    suffix:
+      last.kind === 'star' ? last.parts[last.parts.length - 1] : undefined,
+    parentName:
+      last.kind !== 'any' && parent?.kind === 'literal'
+        ? parent.text
+        : undefined,
+    needle: longestLiteral(segments),
   };
+}
+
+function longestLiteral(segments: readonly Segment[]): string {
+  let best = '';
+  for (const s of segments) {
+    const texts =
+      s.kind === 'literal' ? [s.text] : s.kind === 'star' ? s.parts : [];
+    for (const t of texts) if (t.length > best.length) best = t;
+  }
+  return best;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { PathSelector, Scanner } from '../indexer/scanner.js';
 import { createHash } from 'node:crypto';
-import { compileGlob, folderPrefixes, type Glob } from './glob.js';
+import { folderPrefixes } from './glob.js';
+import { GlobIndex } from './glob-index.js';
 import { ancestors, basename, dirname } from './paths.js';
 
 /**
@@ -111,42 +112,6 @@ function selectionOf(s: Scanner): Selection {
   return s.extract
     ? { keep: undefined, extract: [s] }
     : { keep: s.maxFileSize, extract: [] };
-}
-
-/**
- * Globs indexed by their last component: a path is tested against the
- * globs whose literal last component is its file name, and against those
- * ending in a wildcard component, so most entries cost one Map lookup.
- */
-class GlobIndex<T> {
-  private readonly byName = new Map<string, { g: Glob; v: T }[]>();
-  private readonly others: { g: Glob; v: T }[] = [];
-
-  constructor(private readonly combine: (a: T, b: T) => T) {}
-
-  add(pattern: string, v: T): void {
-    const g = compileGlob(pattern);
-    const name = g.literalName;
-    if (name === undefined) this.others.push({ g, v });
-    else this.byName.set(name, [...(this.byName.get(name) ?? []), { g, v }]);
-  }
-
-  /** The values of matching globs, merged; undefined when none match. */
-  lookup(path: string): T | undefined {
-    let found: T | undefined;
-    const named = this.byName.get(basename(path));
-    for (const e of named ?? []) {
-      if (e.g.matches(path)) found = this.with(found, e.v);
-    }
-    for (const e of this.others) {
-      if (e.g.matches(path)) found = this.with(found, e.v);
-    }
-    return found;
-  }
-
-  private with(a: T | undefined, b: T): T {
-    return a === undefined ? b : this.combine(a, b);
-  }
 }
 
 /**

@@ -87,4 +87,49 @@ describe('apkScanner', () => {
       { path: 'lib/apk/db/installed', packages: [] },
     ]);
   });
+
+  it('records the candidate files each package installed as owned', () => {
+    const installed = readFileSync(
+      '../shared/fixtures/apko-apk/wolfi-base/installed',
+    );
+    const result = apkScanner.scan(
+      memoryFiles({ 'lib/apk/db/installed': installed }),
+    );
+    assert.deepEqual(result.owned, [
+      {
+        path: 'lib/apk/db/installed',
+        owners: [
+          { name: 'glibc', files: ['usr/bin/ld.so', 'usr/bin/ldconfig'] },
+          { name: 'apk-tools', files: ['usr/bin/apk'] },
+          { name: 'busybox', files: ['usr/bin/busybox'] },
+        ],
+      },
+    ]);
+  });
+
+  it('joins each R: file to the F: folder before it, root included', () => {
+    const db = [
+      'P:py3-six',
+      'V:1.16.0-r0',
+      'F:usr/lib/python3.12/site-packages/six-1.16.0.dist-info',
+      'R:METADATA',
+      'R:RECORD',
+      'F:',
+      'R:operator',
+      '',
+      'P:other',
+      'V:1-r0',
+      'R:METADATA',
+      '',
+    ].join('\n');
+    const result = apkScanner.scan(memoryFiles({ 'lib/apk/db/installed': db }));
+    assert.deepEqual(result.owned?.[0]?.owners, [
+      {
+        name: 'py3-six',
+        files: [
+          'usr/lib/python3.12/site-packages/six-1.16.0.dist-info/METADATA',
+        ],
+      },
+    ]);
+  });
 });

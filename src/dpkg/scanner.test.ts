@@ -137,4 +137,53 @@ describe('dpkgScanner', () => {
       ],
     );
   });
+
+  it('records the candidate files of each package list as owned', () => {
+    const requests = [
+      '/.',
+      '/usr',
+      '/usr/lib/python3/dist-packages',
+      '/usr/lib/python3/dist-packages/requests',
+      '/usr/lib/python3/dist-packages/requests/__init__.py',
+      '/usr/lib/python3/dist-packages/requests-2.28.1.egg-info',
+      '/usr/lib/python3/dist-packages/requests-2.28.1.egg-info/PKG-INFO',
+      '/usr/share/doc/python3-requests/copyright',
+    ].join('\n');
+    const files = memoryFiles({
+      'var/lib/dpkg/info/python3-requests.list': `${requests}\n`,
+      'var/lib/dpkg/info/bash.list': '/.\n/bin\n/bin/bash\n/etc/bash.bashrc\n',
+      'var/lib/dpkg/info/libc6:amd64.list':
+        '/usr/lib/x86_64-linux-gnu/libc.so.6',
+      'var/lib/dpkg/info/bash.md5sums': 'abc  bin/bash\n',
+    });
+    assert.deepEqual(dpkgScanner.scan(files).owned, [
+      {
+        path: 'var/lib/dpkg/info/bash.list',
+        owners: [{ name: 'bash', files: ['usr/bin/bash'] }],
+      },
+      {
+        path: 'var/lib/dpkg/info/python3-requests.list',
+        owners: [
+          {
+            name: 'python3-requests',
+            files: [
+              'usr/lib/python3/dist-packages/requests-2.28.1.egg-info',
+              'usr/lib/python3/dist-packages/requests-2.28.1.egg-info/PKG-INFO',
+            ],
+          },
+        ],
+      },
+    ]);
+  });
+
+  it('names the package of a multi-arch list without its architecture', () => {
+    const files = memoryFiles({
+      'var/lib/dpkg/info/python3-six:all.list':
+        '/usr/lib/python3/dist-packages/six-1.16.0.dist-info/METADATA\n',
+    });
+    assert.equal(
+      dpkgScanner.scan(files).owned?.[0]?.owners[0]?.name,
+      'python3-six',
+    );
+  });
 });

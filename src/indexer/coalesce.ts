@@ -1,5 +1,6 @@
 import type { LayerRecord } from '../layer/record.js';
 import { ancestors } from '../layer/paths.js';
+import { canonicalPath } from './ownership.js';
 import type {
   Environment,
   IndexedDistribution,
@@ -9,6 +10,8 @@ import type {
 import type {
   DistributionFinding,
   Notice,
+  OwnershipFinding,
+  PackageOwner,
   PackageRecord,
   ScanResult,
 } from './types.js';
@@ -36,6 +39,11 @@ export interface Coalesced {
  * folder above it, an opaque folder above it, or a non-folder entry in
  * place of a folder above it). Packages of lower versions of a package
  * database that the final filesystem no longer lists are kept apart.
+ *
+ * A language package (one with an `ecosystem`) whose `packageDb` an OS
+ * package's file list names gets `ownedBy`: in the final view, from the
+ * lists visible at the top; in the lower-layers-only view, from any list
+ * of any layer.
  */
 export function coalesce(layers: readonly IndexedLayer[]): Coalesced {
   const distribution = chooseDistribution(layers);
@@ -58,13 +66,39 @@ export function visible(
   return true;
 }
 
+/** A layer record's lists as sets, built once per record. */
+interface RecordSets {
+  readonly paths: ReadonlySet<string>;
+  readonly whiteouts: ReadonlySet<string>;
+  readonly opaqueDirs: ReadonlySet<string>;
+  readonly replaced: ReadonlySet<string>;
+}
+
+const recordSets = new WeakMap<LayerRecord, RecordSets>();
+
+/**
+ * Records list every selected path (executables and language manifests
+ * make thousands), so lookups go through sets.
+ */
+function setsOf(rec: LayerRecord): RecordSets {
+  let sets = recordSets.get(rec);
+  if (!sets) {
+    sets = {
+      paths: new Set(rec.paths),
+      whiteouts: new Set(rec.whiteouts),
+      opaqueDirs: new Set(rec.opaqueDirs),
+      replaced: new Set(rec.replaced),
+    };
+    recordSets.set(rec, sets);
+  }
+  return sets;
+}
+
 function removes(rec: LayerRecord, path: string, above: string[]): boolean {
-  if (rec.paths.includes(path) || rec.whiteouts.includes(path)) return true;
+  const s = setsOf(rec);
+  if (s.paths.has(path) || s.whiteouts.has(path)) return true;
   return above.some(
-    (d) =>
-      rec.whiteouts.includes(d) ||
-      rec.opaqueDirs.includes(d) ||
-      rec.replaced.includes(d),
+    (d) => s.whiteouts.has(d) || s.opaqueDirs.has(d) || s.replaced.has(d),
   );
 }
 
@@ -105,13 +139,58 @@ function coalescePackages(layers: readonly IndexedLayer[], distId: string) {
     }
   });
 
-  const installed = new Builder(distId);
-  const lower = new Builder(distId);
+  const installed = new Builder(distId, ownersOf(layers, 'visible'));
+  const lower = new Builder(distId, ownersOf(layers, 'any'));
   for (const [path, h] of dbs) collectInstalled(layers, path, h, installed);
   for (const [path, h] of dbs) collectLower(layers, path, h, installed, lower);
   const built = installed.build(0);
   const offset = Object.keys(built.packages).length;
   return { installed: built, lowerLayersOnly: lower.build(offset) };
+}
+
+/**
+ * Owned file (canonical, see ownership.ts) → its OS package. `visible`:
+ * from each listing file's top holder, when the listing is visible at
+ * the top; `any`: from every layer's listings, higher layers last.
+ */
+function ownersOf(
+  layers: readonly IndexedLayer[],
+  which: 'visible' | 'any',
+): Map<string, PackageOwner> {
+  const found = new Map<string, Map<number, OwnershipFinding>>();
+  layers.forEach((layer, i) => {
+    for (const r of layer.results) {
+      for (const f of r.owned ?? []) {
+        const h = found.get(f.path) ?? new Map<number, OwnershipFinding>();
+        found.set(f.path, h.set(i, f));
+      }
+    }
+  });
+
+  const out = new Map<string, PackageOwner>();
+  for (const [path, h] of found) {
+    for (const f of chosenListings(layers, path, h, which)) {
+      for (const o of f.owners) {
+        for (const file of o.files) {
+          out.set(file, { name: o.name, listedIn: path });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function chosenListings(
+  layers: readonly IndexedLayer[],
+  path: string,
+  byLayer: ReadonlyMap<number, OwnershipFinding>,
+  which: 'visible' | 'any',
+): OwnershipFinding[] {
+  if (which === 'any') return [...byLayer.values()];
+  const top = layersHolding(layers, path).at(-1);
+  if (top === undefined || !visible(layers, path, top)) return [];
+  const f = byLayer.get(top);
+  return f ? [f] : [];
 }
 
 function collectInstalled(
@@ -131,7 +210,7 @@ function collectInstalled(
       if (!listed(h.byLayer.get(i), pkg)) break;
       first = i;
     }
-    out.add(pkg, { introducedIn: layers[first]!.digest });
+    out.add(pkg, path, { introducedIn: layers[first]!.digest });
   }
 }
 
@@ -157,7 +236,7 @@ function collectLower(
   }
   for (const { pkg, first, last } of seen.values()) {
     const removedIn = removingLayer(layers, path, last);
-    out.add(pkg, { introducedIn: layers[first]!.digest, removedIn });
+    out.add(pkg, path, { introducedIn: layers[first]!.digest, removedIn });
   }
 }
 
@@ -165,7 +244,7 @@ function collectLower(
 function layersHolding(layers: readonly IndexedLayer[], path: string) {
   const out: number[] = [];
   layers.forEach((l, i) => {
-    if (l.record.paths.includes(path)) out.push(i);
+    if (setsOf(l.record).paths.has(path)) out.push(i);
   });
   return out;
 }
@@ -204,18 +283,24 @@ class Builder {
     { pkg: PackageRecord; envs: Environment[] }
   >();
 
-  constructor(private readonly distId: string) {}
+  /** `owners`: owned file (canonical) → OS package, from ownersOf. */
+  constructor(
+    private readonly distId: string,
+    private readonly owners: ReadonlyMap<string, PackageOwner>,
+  ) {}
 
   has(key: string): boolean {
     return this.entries.has(key);
   }
 
+  /** Adds `pkg`, found in the database file at layer path `db`. */
   add(
     pkg: PackageRecord,
+    db: string,
     env: { introducedIn: string; removedIn?: string },
   ): void {
     const key = packageKey(pkg);
-    const e = this.entries.get(key) ?? { pkg, envs: [] };
+    const e = this.entries.get(key) ?? { pkg: this.owned(pkg, db), envs: [] };
     e.envs.push({
       packageDb: pkg.packageDb,
       introducedIn: env.introducedIn,
@@ -223,6 +308,13 @@ class Builder {
       ...(env.removedIn !== undefined ? { removedIn: env.removedIn } : {}),
     });
     this.entries.set(key, e);
+  }
+
+  /** `pkg`, with its owner when it is a language package an OS one owns. */
+  private owned(pkg: PackageRecord, db: string): PackageRecord {
+    if (pkg.ecosystem === undefined || this.owners.size === 0) return pkg;
+    const owner = this.owners.get(canonicalPath(db));
+    return owner ? { ...pkg, ownedBy: owner } : pkg;
   }
 
   /**

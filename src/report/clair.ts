@@ -80,6 +80,9 @@ function clairPackage(p: IndexedPackage) {
     arch: p.arch ?? '',
     module: p.module ?? '',
     cpe: '',
+    ...(p.ownedBy
+      ? { owned_by: { name: p.ownedBy.name, listed_in: p.ownedBy.listedIn } }
+      : {}),
   };
 }
 

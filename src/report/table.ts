@@ -64,11 +64,13 @@ function heading(r: VulnerabilityReport): string[] {
     : 'unknown (no OS found)';
   const installed = Object.keys(i.packages).length;
   const lower = Object.keys(i.lowerLayersOnly.packages).length;
+  const owned = Object.values(i.packages).filter((p) => p.ownedBy).length;
+  const ofOs = owned > 0 ? ` (${owned} language, part of OS packages)` : '';
   return [
     `Image:    ${i.manifestHash || '(folder)'}`,
     `OS:       ${os}`,
     `Layers:   ${i.layers.filter((l) => l !== '').length}`,
-    `Packages: ${installed} installed, ${lower} in lower layers only`,
+    `Packages: ${installed} installed${ofOs}, ${lower} in lower layers only`,
   ];
 }
 

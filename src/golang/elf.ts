@@ -12,8 +12,9 @@
 /** `\x7fELF`, the first four bytes of every ELF file. */
 export const ELF_MAGIC = Buffer.from([0x7f, 0x45, 0x4c, 0x46]);
 
-/** Program header type of a loadable segment. */
+/** Program header types: a loadable segment, a segment of notes. */
 export const PT_LOAD = 1;
+export const PT_NOTE = 4;
 /** Segment permission bits of `p_flags`. */
 export const PF_X = 1;
 export const PF_W = 2;
@@ -126,6 +127,46 @@ export function findSection(
   name: string,
 ): ElfSection | undefined {
   return elf.sections.find((s) => s.name === name && s.type !== SHT_NOBITS);
+}
+
+/** Owner name and type of the note Go's linker writes its build ID in. */
+const GO_NOTE_NAME = 'Go';
+const GO_NOTE_BUILDID = 4;
+
+/**
+ * Whether the note segments (gABI "Note Section": namesz, descsz, type,
+ * then name and descriptor each padded to 4 bytes) hold Go's build ID
+ * note, which Go's linker writes into every ELF executable; undefined
+ * when there are none, or `head` does not hold them all.
+ */
+export function hasGoBuildIdNote(
+  elf: ElfFile,
+  head: Buffer,
+): boolean | undefined {
+  const r = new FieldReader(head, elf.bits, elf.littleEndian);
+  const notes = elf.segments.filter((s) => s.type === PT_NOTE);
+  if (notes.length === 0) return undefined;
+  for (const s of notes) {
+    if (!r.fits(s.offset, s.filesz)) return undefined;
+    if (notesHoldGo(r, s.offset, s.offset + s.filesz)) return true;
+  }
+  return false;
+}
+
+function notesHoldGo(r: FieldReader, at: number, end: number): boolean {
+  while (at + 12 <= end) {
+    const namesz = r.u32(at);
+    const descsz = r.u32(at + 4);
+    const type = r.u32(at + 8);
+    const name = r.cString(at + 12, namesz);
+    if (name === GO_NOTE_NAME && type === GO_NOTE_BUILDID) return true;
+    at += 12 + pad4(namesz) + pad4(descsz);
+  }
+  return false;
+}
+
+function pad4(n: number): number {
+  return n + ((4 - (n % 4)) % 4);
 }
 
 function identify(

@@ -12,9 +12,11 @@
  * - Pointer form (before Go 1.18): the strings sit in read-only data that
  *   has streamed past before the blob shows up, so the non-executable
  *   ranges are kept while they pass, up to POINTER_FORM_KEEP bytes in all,
- *   and the pointers are resolved at the end. Known limitation: a pointer
- *   form binary with more non-executable data than that is reported as
- *   invalid, with that reason.
+ *   and the pointers are resolved at the end. Executables with note
+ *   segments (within the first 64 KiB) but without Go's build ID note
+ *   among them are not Go-linked, and nothing is kept for them. Known limitation: a pointer
+ *   form binary with more non-executable data than that, or without the
+ *   note, is reported as invalid, with the reason.
  */
 
 import {
@@ -28,6 +30,7 @@ import {
 } from './buildinfo.js';
 import {
   ELF_HEADER_SIZE,
+  hasGoBuildIdNote,
   PF_W,
   PF_X,
   PT_LOAD,
@@ -71,7 +74,7 @@ export class BuildInfoStream {
   private done: BuildInfoRead | undefined;
 
   /** `keepLimit`: non-executable bytes kept for the pointer form. */
-  constructor(private readonly keepLimit = POINTER_FORM_KEEP) {}
+  constructor(private keepLimit = POINTER_FORM_KEEP) {}
 
   /** Takes the next bytes; false when no more are needed. */
   write(chunk: Buffer): boolean {
@@ -108,6 +111,7 @@ export class BuildInfoStream {
 
     this.elf = elf;
     this.ranges = dataRanges(elf);
+    if (hasGoBuildIdNote(elf, head) === false) this.keepLimit = 0;
     this.take(head, 0);
     return this.done === undefined;
   }

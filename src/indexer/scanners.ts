@@ -13,6 +13,7 @@ import { pythonScanner } from '../python/scanner.js';
 import { rubyGemsScanner } from '../rubygems/scanner.js';
 import { photonReleaseScanner } from '../photon/release.js';
 import { redHatReleaseScanner } from '../rhel/release.js';
+import { rpmScanner } from '../rpm/scanner.js';
 import { suseReleaseScanner } from '../suse/release.js';
 
 /**
@@ -27,6 +28,7 @@ import { suseReleaseScanner } from '../suse/release.js';
 export const DEFAULT_SCANNERS: readonly Scanner[] = [
   dpkgScanner,
   apkScanner,
+  rpmScanner,
   osReleaseScanner,
   debianVersionScanner,
   alpineReleaseScanner,

@@ -138,17 +138,21 @@ CREATE TABLE updater_status (
 /**
  * A revision per stored index report, so that a cache of reports computed
  * from it can tell a report stored again from the one it holds without
- * reading it. Revisions come from one counter that only grows (a report
- * deleted and stored again gets a new one); reports stored before keep 0.
+ * reading it. A table of its own, so that reading a revision never walks
+ * a large report's pages. Each put replaces the manifest's row, and
+ * AUTOINCREMENT never hands out a rowid twice, so a revision is never
+ * reused, even after the report is deleted and stored again. Reports
+ * stored before get one each here.
  */
 const REPORT_REVISIONS = `
-ALTER TABLE index_report ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE index_report_revision (
+  revision INTEGER PRIMARY KEY AUTOINCREMENT,
+  manifest TEXT NOT NULL UNIQUE
+    REFERENCES index_report (manifest) ON DELETE CASCADE
+);
 
-CREATE TABLE store_counter (
-  name TEXT PRIMARY KEY,
-  value INTEGER NOT NULL
-) WITHOUT ROWID;
-INSERT INTO store_counter (name, value) VALUES ('index_report', 0);
+INSERT INTO index_report_revision (manifest)
+SELECT manifest FROM index_report ORDER BY manifest;
 `;
 
 /**

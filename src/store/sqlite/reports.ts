@@ -6,12 +6,11 @@ import { reportPackageNames } from '../report-keys.js';
 
 const SQL = {
   get: 'SELECT data FROM index_report WHERE manifest = ?',
-  revision: 'SELECT revision FROM index_report WHERE manifest = ?',
-  nextRevision: `UPDATE store_counter SET value = value + 1
-    WHERE name = 'index_report' RETURNING value`,
-  put: `INSERT INTO index_report (manifest, data, revision) VALUES (?, ?, ?)
-    ON CONFLICT (manifest)
-    DO UPDATE SET data = excluded.data, revision = excluded.revision`,
+  revision: `SELECT revision FROM index_report_revision
+    WHERE manifest = ?`,
+  put: `INSERT INTO index_report (manifest, data) VALUES (?, ?)
+    ON CONFLICT (manifest) DO UPDATE SET data = excluded.data`,
+  revise: 'INSERT OR REPLACE INTO index_report_revision (manifest) VALUES (?)',
   delete: 'DELETE FROM index_report WHERE manifest = ?',
   unlink: 'DELETE FROM index_package WHERE manifest = ?',
   link: `INSERT OR IGNORE INTO index_package
@@ -32,7 +31,7 @@ const SQL = {
  * Index reports as JSON text under their manifest, with the package names
  * each holds kept beside them (`index_package`) so that a search by
  * package does not parse every report, and a revision that each put
- * takes from the `index_report` counter (see migration 4).
+ * renews (`index_report_revision`, see migration 4).
  */
 export class ReportTables {
   readonly #db: Database.Database;
@@ -81,8 +80,8 @@ export class ReportTables {
     ];
     const data = JSON.stringify(report);
     const run = this.#db.transaction(() => {
-      const revision = this.#st('nextRevision').pluck().get() as number;
-      this.#st('put').run(m, data, revision);
+      this.#st('put').run(m, data);
+      this.#st('revise').run(m);
       this.#st('unlink').run(m);
       for (const name of reportPackageNames(report)) {
         this.#st('link').run(m, name, ...release);

@@ -64,7 +64,16 @@ export function sendJson(
   body: unknown,
   headers: Headers = {},
 ): void {
-  const text = JSON.stringify(body);
+  sendJsonText(res, status, JSON.stringify(body), headers);
+}
+
+/** Writes JSON already encoded, as text or UTF-8 bytes, with `status`. */
+export function sendJsonText(
+  res: ServerResponse,
+  status: number,
+  text: string | Buffer,
+  headers: Headers = {},
+): void {
   res.writeHead(status, {
     ...headers,
     'Content-Type': 'application/json',

@@ -3,6 +3,7 @@
  * vulnerability reports computed at request time, the internal update
  * operation and diff listings, and claro's updater status.
  */
+import type { IndexReport } from '../indexer/report.js';
 import { matchReport } from '../matcher/engine.js';
 import { clairVulnerabilityReport } from '../report/clair.js';
 import {
@@ -17,6 +18,7 @@ import {
   notModified,
   sendEmpty,
   sendJson,
+  sendJsonText,
 } from './http.js';
 import { digestParam, INDEX_REPORT } from './indexer-routes.js';
 import type { ApiDeps, RequestContext, Route } from './route.js';
@@ -51,20 +53,67 @@ export function matcherRoutes(deps: ApiDeps): Route[] {
  * data. 404 for a manifest never indexed, or whose indexing failed (it
  * must be posted again); 202 while no vulnerability data is loaded at
  * all, since an empty report then would read as "no vulnerabilities".
+ *
+ * Each request first reads the versions of the index report and of the
+ * vulnerability data (two small reads), and is answered from the report
+ * cache only when a report was computed under exactly those versions:
+ * an update or a new index through any instance sharing the store is
+ * seen by the next request. The ETag is a digest of the report's bytes.
  */
 async function getVulnerabilityReport(
   ctx: RequestContext,
   deps: ApiDeps,
 ): Promise<void> {
   const digest = digestParam(ctx);
-  const index = await deps.indexStore.getIndexReport(digest);
-  if (!index) {
-    throw new HttpError(
-      404,
-      `Index report for manifest ${digest} not found: ` +
-        `POST the manifest to ${INDEX_REPORT} first`,
-    );
+  const [indexVersion, dataVersion] = await Promise.all([
+    deps.indexStore.indexReportVersion(digest),
+    deps.vulnStore.vulnerabilityDataVersion(),
+  ]);
+  if (indexVersion === undefined) {
+    deps.reports.forget(digest);
+    throw notIndexed(digest);
   }
+  if (dataVersion === '') {
+    await readIndexReport(digest, deps);
+    return sendJson(ctx.res, 202, {
+      code: 'no-vulnerability-data',
+      message: 'No vulnerability data is loaded yet: ask again later',
+    });
+  }
+
+  const version = `${indexVersion} ${dataVersion}`;
+  const report = await deps.reports.get(digest, version, () =>
+    computeReport(ctx, digest, deps),
+  );
+  const headers = {
+    'Cache-Control': `max-age=${deps.reportMaxAgeSeconds}`,
+    ETag: report.etag,
+  };
+  if (notModified(ctx.req, report.etag)) {
+    return sendEmpty(ctx.res, 304, headers);
+  }
+  sendJsonText(ctx.res, 200, report.body, headers);
+}
+
+/** The Clair JSON of the manifest's report matched now. */
+async function computeReport(
+  ctx: RequestContext,
+  digest: string,
+  deps: ApiDeps,
+): Promise<Buffer> {
+  const index = await readIndexReport(digest, deps);
+  const { vulnStore: store, matchers } = deps;
+  const report = await matchReport(index, { store, matchers, log: ctx.log });
+  return Buffer.from(JSON.stringify(clairVulnerabilityReport(report)));
+}
+
+/** The stored index report of a finished index; 404 otherwise. */
+async function readIndexReport(
+  digest: string,
+  deps: ApiDeps,
+): Promise<IndexReport> {
+  const index = await deps.indexStore.getIndexReport(digest);
+  if (!index) throw notIndexed(digest);
   if (index.state !== 'IndexFinished') {
     throw new HttpError(
       404,
@@ -72,18 +121,15 @@ async function getVulnerabilityReport(
         `POST the manifest to ${INDEX_REPORT} again`,
     );
   }
-  if (!(await deps.vulnStore.hasVulnerabilityData())) {
-    return sendJson(ctx.res, 202, {
-      code: 'no-vulnerability-data',
-      message: 'No vulnerability data is loaded yet: ask again later',
-    });
-  }
+  return index;
+}
 
-  const { vulnStore: store, matchers } = deps;
-  const report = await matchReport(index, { store, matchers, log: ctx.log });
-  sendJson(ctx.res, 200, clairVulnerabilityReport(report), {
-    'Cache-Control': `max-age=${deps.reportMaxAgeSeconds}`,
-  });
+function notIndexed(digest: string): HttpError {
+  return new HttpError(
+    404,
+    `Index report for manifest ${digest} not found: ` +
+      `POST the manifest to ${INDEX_REPORT} first`,
+  );
 }
 
 /**

@@ -126,8 +126,10 @@ const paths = {
         ...common,
         '200': answer('Vulnerability report', ref('vulnerability_report'), {
           'Cache-Control': header('max-age=<seconds>'),
+          ETag: header('Digest of the report, quoted'),
         }),
         '202': answer('No vulnerability data loaded yet', ref('error')),
+        '304': answer('Not modified'),
         '404': error('Manifest not indexed, or its indexing failed'),
       },
     },

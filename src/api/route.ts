@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import type { Matcher } from '../matcher/matcher.js';
 import type { Store } from '../store/store.js';
 import type { Metrics } from './metrics.js';
+import type { ReportCache } from './report-cache.js';
 
 /** One request as a route handler sees it. */
 export interface RequestContext {
@@ -45,4 +46,6 @@ export interface ApiDeps {
   readonly indexConcurrency: number;
   readonly layerFetchTimeoutMs?: number;
   readonly reportMaxAgeSeconds: number;
+  /** Vulnerability reports served, by manifest and data version. */
+  readonly reports: ReportCache;
 }

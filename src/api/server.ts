@@ -23,6 +23,7 @@ import { indexerRoutes } from './indexer-routes.js';
 import { bearerToken, verifyJwt } from './jwt.js';
 import { matcherRoutes } from './matcher-routes.js';
 import type { Metrics } from './metrics.js';
+import { ReportCache } from './report-cache.js';
 import { OPENAPI_ETAG, OPENAPI_JSON } from './openapi.js';
 import type { ApiDeps, Method, RequestContext, Route } from './route.js';
 import { Router } from './router.js';
@@ -56,12 +57,19 @@ export interface ApiOptions {
   readonly layerFetchTimeoutMs?: number;
   /** Cache-Control max-age of vulnerability reports; default 0. */
   readonly reportMaxAgeSeconds?: number;
+  /**
+   * Bytes of vulnerability reports kept for answering again while the
+   * data they came from is unchanged (see `report-cache.ts`); default
+   * 64 MiB, 0 keeps none.
+   */
+  readonly reportCacheBytes?: number;
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
 const DEFAULT_INDEX_CONCURRENCY = 32;
 const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
+const DEFAULT_REPORT_CACHE_BYTES = 64 * 1024 * 1024;
 const METHODS: readonly string[] = ['GET', 'POST', 'DELETE'];
 /** A client's request id is echoed only when it looks like one. */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -117,6 +125,9 @@ function resolve(opts: ApiOptions): ApiDeps {
     maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     indexConcurrency: opts.indexConcurrency ?? DEFAULT_INDEX_CONCURRENCY,
     reportMaxAgeSeconds: opts.reportMaxAgeSeconds ?? 0,
+    reports: new ReportCache(
+      opts.reportCacheBytes ?? DEFAULT_REPORT_CACHE_BYTES,
+    ),
     ...(opts.layerFetchTimeoutMs !== undefined
       ? { layerFetchTimeoutMs: opts.layerFetchTimeoutMs }
       : {}),

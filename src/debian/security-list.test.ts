@@ -49,17 +49,10 @@ function rows(data: UpdateData, name: string): string[][] {
 
 describe('debian-security-list on the real DSA and DLA lists', () => {
   let data: UpdateData;
-  let parseMs = 0;
   before(async () => {
     const feed = await securityListUpdater.fetch(mirrorCtx());
     assert.ok(feed);
-    const start = performance.now();
     data = securityListUpdater.parse(feed, log);
-    parseMs = performance.now() - start;
-  });
-
-  it('parses both full lists in well under 2 seconds', () => {
-    assert.ok(parseMs < 1500, `took ${parseMs} ms`);
   });
 
   it('gives DSA-5380-1 as one record per CVE with its header date', () => {

@@ -48,9 +48,41 @@ export interface Vulnerability {
   readonly distribution: DistributionKey;
   /** First fixed version; empty when no fix exists yet. */
   readonly fixedInVersion: string;
-  /** Version scheme id for fixedInVersion. */
+  /** Version scheme id for fixedInVersion, ranges and versions. */
   readonly scheme: string;
+  /**
+   * Ecosystem of a language record, in OSV's spelling (`PyPI`, `npm`,
+   * `Go`, `crates.io`, `Maven`, `RubyGems`); absent for records of a
+   * distribution, which `distribution` keys instead.
+   */
+  readonly ecosystem?: string;
+  /**
+   * Affected ranges as the feed states them (OSV `ranges` of type
+   * ECOSYSTEM or SEMVER). A version is affected when a range holds it or
+   * `versions` lists it. Absent: the record is keyed on `fixedInVersion`
+   * alone (every version before it is affected).
+   */
+  readonly ranges?: readonly AffectedRange[];
+  /** Affected versions listed one by one (OSV `versions`). */
+  readonly versions?: readonly string[];
 }
+
+/**
+ * One OSV range: its events in the order given. The schema's rules
+ * (OSV schema, "Evaluation"): sorted by version, a version is affected
+ * from an `introduced` up to (not including) the next `fixed` or
+ * `limit`, or up to and including a `lastAffected`. `introduced: "0"`
+ * means every version.
+ */
+export interface AffectedRange {
+  readonly events: readonly RangeEvent[];
+}
+
+export type RangeEvent =
+  | { readonly introduced: string }
+  | { readonly fixed: string }
+  | { readonly lastAffected: string }
+  | { readonly limit: string };
 
 /** Parsed output of one updater run, before the store versions it. */
 export interface UpdateData {

@@ -2,7 +2,6 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import {
-  cpSync,
   mkdtempSync,
   readFileSync,
   readdirSync,
@@ -16,6 +15,7 @@ import { inflateRawSync } from 'node:zlib';
 
 import { isClaroError } from '../errors.js';
 import { compareVersions } from '../versions/compare-command.js';
+import { haveRpm, rpmQueryAll } from './testdata/rpm-tool.js';
 import {
   compareRpmVersions,
   parseRpmVersion,
@@ -30,12 +30,18 @@ const ROCKY_SAMPLES = `${FEEDS}/rocky-samples`;
 const FIXTURES = '../shared/fixtures';
 
 /** Databases Debian's rpm 4.18 reads (Berkeley DB hash and SQLite). */
-const RPM_DBS = [
-  `${FIXTURES}/rpmdb-go-rpmdb/rhel8-libuuid/Packages`,
-  `${FIXTURES}/rpmdb-go-rpmdb/cbl-mariner-2.0/rpmdb.sqlite`,
-  `${FIXTURES}/rpmdb-openshift-preflight/bdb/var/lib/rpm/Packages`,
-  `${FIXTURES}/rpmdb-openshift-preflight/sqlite/var/lib/rpm/rpmdb.sqlite`,
-  `${FIXTURES}/syft-rpm/Packages-bdb-dive-0.9.2`,
+const RPM_DBS: readonly [string, string][] = [
+  [`${FIXTURES}/rpmdb-go-rpmdb/rhel8-libuuid/Packages`, 'Packages'],
+  [`${FIXTURES}/rpmdb-go-rpmdb/cbl-mariner-2.0/rpmdb.sqlite`, 'rpmdb.sqlite'],
+  [
+    `${FIXTURES}/rpmdb-openshift-preflight/bdb/var/lib/rpm/Packages`,
+    'Packages',
+  ],
+  [
+    `${FIXTURES}/rpmdb-openshift-preflight/sqlite/var/lib/rpm/rpmdb.sqlite`,
+    'rpmdb.sqlite',
+  ],
+  [`${FIXTURES}/syft-rpm/Packages-bdb-dive-0.9.2`, 'Packages'],
 ];
 
 type Verdict = '<' | '=' | '>' | 'invalid';
@@ -208,17 +214,6 @@ function assertAgrees(
   assert.deepEqual(mismatches.slice(0, 20), []);
 }
 
-/** Debian's rpm is installed by scripts/setup.sh; CI must have it. */
-function haveRpm(t: { skip(message: string): void }): boolean {
-  const probe = spawnSync('rpm', ['--version']);
-  if (probe.status === 0) return true;
-
-  const message = 'rpm is not installed: cannot check against real rpm';
-  if (process.env['CI'] === 'true') assert.fail(message);
-  t.skip(message);
-  return false;
-}
-
 let workDir: string | undefined;
 after(() => {
   if (workDir) rmSync(workDir, { recursive: true, force: true });
@@ -312,8 +307,11 @@ function collectVersions(): Map<string, Set<string>> {
   for (const file of readdirSync(ROCKY_SAMPLES)) {
     addOsvVersions(readFileSync(join(ROCKY_SAMPLES, file), 'utf8'), add);
   }
-  for (const db of RPM_DBS) {
-    for (const [name, evr] of rpmQueryAll(db)) add(name, evr);
+  for (const [db, dbName] of RPM_DBS) {
+    for (const row of rpmQueryAll(db, dbName)) {
+      const epoch = row.epoch === '(none)' ? '' : `${row.epoch}:`;
+      add(row.name, `${epoch}${row.version}-${row.release}`);
+    }
   }
   return byPackage;
 }
@@ -337,21 +335,6 @@ function addOsvVersions(
       }
     }
   }
-}
-
-/** `[epoch:]version-release` of every package rpm lists in a copy. */
-function rpmQueryAll(db: string): [string, string][] {
-  const dir = mkdtempSync(join(scratch(), 'db-'));
-  const name = db.endsWith('.sqlite') ? 'rpmdb.sqlite' : 'Packages';
-  cpSync(db, join(dir, name));
-  const format = '%{NAME} %|EPOCH?{%{EPOCH}:}:{}|%{VERSION}-%{RELEASE}\\n';
-  const run = spawnSync('rpm', ['--dbpath', dir, '-qa', '--qf', format], {
-    encoding: 'utf8',
-  });
-  return run.stdout
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => line.split(' ') as [string, string]);
 }
 
 /**

@@ -102,9 +102,9 @@ export const rpmScheme: VersionScheme = {
 
 /**
  * rpm's segment comparison of one part (epoch, version or release), as
- * `rpmvercmp` in rpm's `rpmio/rpmvercmp.c` defines it and rpm's manual
- * ("Version comparison") describes it. Equal strings are equal; otherwise
- * both strings are walked together:
+ * `rpmvercmp` in rpm's `rpmio/rpmvercmp.c` defines it (its cases are in
+ * rpm's `tests/rpmvercmp.at`). Equal strings are equal; otherwise both
+ * strings are walked together:
  *
  * 1. characters other than ASCII letters, ASCII digits, `~` and `^` are
  *    separators and skipped on both sides (so `1.0` = `1_0`, and any
@@ -209,7 +209,11 @@ function stripZeros(digits: string): string {
   return stripped === '' ? '0' : stripped;
 }
 
-function runEnd(s: string, from: number, inKind: (c: number) => boolean) {
+function runEnd(
+  s: string,
+  from: number,
+  inKind: (c: number) => boolean,
+): number {
   let end = from;
   while (end < s.length && inKind(s.charCodeAt(end))) end++;
   return end;

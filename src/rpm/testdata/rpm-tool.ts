@@ -10,6 +10,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  rmSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,26 +51,29 @@ const QUERY_FORMAT =
  */
 export function rpmQueryAll(file: string, dbName: string): RpmQueryRow[] {
   const dir = mkdtempSync(join(tmpdir(), 'claro-rpmdb-'));
-  cpSync(file, join(dir, dbName));
-  const run = spawnSync('rpm', ['--dbpath', dir, '-qa', '--qf', QUERY_FORMAT], {
-    encoding: 'utf8',
-  });
-  assert.equal(run.status, 0, run.stderr);
-  return run.stdout
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => {
-      const [name, epoch, version, release, arch, sourceRpm] = line.split('\t');
-      return {
-        name: name ?? '',
-        epoch: epoch ?? '',
-        version: version ?? '',
-        release: release ?? '',
-        arch: arch ?? '',
-        sourceRpm: sourceRpm ?? '',
-      };
-    })
-    .sort(byFields);
+  try {
+    cpSync(file, join(dir, dbName));
+    const out = run(['rpm', '--dbpath', dir, '-qa', '--qf', QUERY_FORMAT]);
+    return out
+      .split('\n')
+      .filter((line) => line !== '')
+      .map(queryRow)
+      .sort(byFields);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function queryRow(line: string): RpmQueryRow {
+  const [name, epoch, version, release, arch, sourceRpm] = line.split('\t');
+  return {
+    name: name ?? '',
+    epoch: epoch ?? '',
+    version: version ?? '',
+    release: release ?? '',
+    arch: arch ?? '',
+    sourceRpm: sourceRpm ?? '',
+  };
 }
 
 /** Orders rows by every field, for comparisons. */
@@ -95,24 +99,26 @@ export interface SpecPackage {
  */
 export function buildRpmDatabase(packages: readonly SpecPackage[]): Buffer {
   const top = mkdtempSync(join(tmpdir(), 'claro-rpmbuild-'));
-  const rpms = packages.map((pkg, i) => buildPackage(top, pkg, i));
-  const db = join(top, 'db');
-  mkdirSync(db);
-  run(['rpm', '--dbpath', db, '--initdb']);
-  run([
-    'rpm',
-    '--dbpath',
-    db,
-    '-i',
-    '--justdb',
-    '--nodeps',
-    '--noscripts',
-    '--ignorearch',
-    '--ignoreos',
-    ...rpms,
-  ]);
-  return readFileSync(join(db, 'rpmdb.sqlite'));
+  try {
+    const rpms = packages.map((pkg, i) => buildPackage(top, pkg, i));
+    const db = join(top, 'db');
+    mkdirSync(db);
+    run(['rpm', '--dbpath', db, '--initdb']);
+    run(['rpm', '--dbpath', db, '-i', ...JUST_DB, ...rpms]);
+    return readFileSync(join(db, 'rpmdb.sqlite'));
+  } finally {
+    rmSync(top, { recursive: true, force: true });
+  }
 }
+
+/** Records packages without running scriptlets or checking anything. */
+const JUST_DB = [
+  '--justdb',
+  '--nodeps',
+  '--noscripts',
+  '--ignorearch',
+  '--ignoreos',
+];
 
 function buildPackage(top: string, pkg: SpecPackage, i: number): string {
   const install = [
@@ -161,5 +167,5 @@ function run(argv: readonly string[]): string {
   const [command, ...args] = argv;
   const result = spawnSync(command ?? '', args, { encoding: 'utf8' });
   assert.equal(result.status, 0, `${argv.join(' ')}: ${result.stderr}`);
-  return result.stdout + result.stderr;
+  return result.stdout;
 }

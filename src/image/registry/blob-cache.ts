@@ -167,6 +167,7 @@ class CacheTee {
   ) {
     this.ready = mkdir(path.dirname(tmp), { recursive: true }).then(
       () => {
+        if (this.failed) return;
         this.file = createWriteStream(tmp, { mode: 0o444 });
         this.file.on('error', (err) => this.lose(err));
       },
@@ -177,17 +178,26 @@ class CacheTee {
   write(chunk: Buffer, cb: (err: null, chunk: Buffer) => void): void {
     this.hash.update(chunk);
     void this.ready.then(() => {
-      if (this.failed || !this.file || this.file.write(chunk)) {
-        return cb(null, chunk);
-      }
-      this.file.once('drain', () => cb(null, chunk));
+      const file = this.file;
+      if (this.failed || !file || file.write(chunk)) return cb(null, chunk);
+      // Wait for the disk; a file that fails or closes meanwhile no
+      // longer holds the download back.
+      const go = () => {
+        file.off('drain', go).off('close', go);
+        cb(null, chunk);
+      };
+      file.once('drain', go).once('close', go);
     });
   }
 
-  /** The bytes' digest, and whether the file holds them all. */
+  /**
+   * The bytes' digest, and whether the file holds them all. The digest is
+   * taken before the file is finished, so that a wrong blob fails its
+   * stream as soon as its last byte has passed.
+   */
   async finish(): Promise<{ digest: string; written: boolean }> {
-    await this.ready;
     const digest = `sha256:${this.hash.digest('hex')}`;
+    await this.ready;
     const file = this.file;
     if (!this.failed && file) {
       await new Promise<void>((resolve) => {

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-debs=(dpkg zstd skopeo rpm python3-packaging ruby)
+debs=(dpkg zstd skopeo rpm python3-packaging ruby docker-registry apache2-utils openssl)
 missing=()
 for p in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' \

@@ -29,6 +29,7 @@ import {
   debPackage,
   failedReport,
 } from './testdata/reports.js';
+import { ALMA_RECORD, LANGUAGE, PYPI_RECORD } from './testdata/osv.js';
 import { SECDB, secdbPackages, secdbRecords } from './testdata/secdb.js';
 
 const UPDATER = 'alpine-secdb';
@@ -74,6 +75,7 @@ function storeContract(
     reportContract(using);
     manifestSearchContract(using);
     updateContract(using);
+    osvContract(using);
     diffAndCollectContract(using);
     versionContract(using);
     statusContract(using);
@@ -513,6 +515,88 @@ function updateContract(using: Using): void {
         operations: 0,
         vulnerabilities: 0,
       });
+    }));
+}
+
+function osvContract(using: Using): void {
+  it('keeps the ecosystem, ranges and versions of OSV records', () =>
+    using(async (store) => {
+      const noVersions = { ...PYPI_RECORD, name: 'PYSEC-0', versions: [] };
+      const noRanges: Vulnerability = { ...PYPI_RECORD, name: 'PYSEC-1' };
+      delete (noRanges as { ranges?: unknown }).ranges;
+      const pypi = [PYPI_RECORD, noVersions, noRanges];
+      await store.applyUpdate('osv-pypi', 'f1', {
+        vulnerabilities: pypi,
+        coverage: [LANGUAGE],
+      });
+      await store.applyUpdate('osv-almalinux', 'f1', {
+        vulnerabilities: [ALMA_RECORD],
+        coverage: [ALMA_RECORD.distribution],
+      });
+
+      const language = await store.vulnerabilities({
+        updaters: ['osv-pypi'],
+        distribution: LANGUAGE,
+        packageName: 'pygments',
+      });
+      assert.deepEqual(language, pypi);
+      const distribution = await store.vulnerabilities({
+        updaters: ['osv-'],
+        distribution: ALMA_RECORD.distribution,
+        packageName: 'openssl-libs',
+      });
+      assert.deepEqual(distribution, [ALMA_RECORD]);
+    }));
+
+  it('finds language records only under their updater and the empty release', () =>
+    using(async (store) => {
+      await store.applyUpdate('osv-pypi', 'f1', {
+        vulnerabilities: [PYPI_RECORD],
+        coverage: [LANGUAGE],
+      });
+      const cases: [readonly string[], DistributionKey, number][] = [
+        [['osv-pypi'], LANGUAGE, 1],
+        [['osv-'], LANGUAGE, 1],
+        [['osv-npm'], LANGUAGE, 0],
+        [['osv-pypi'], { did: 'debian', versionId: '12' }, 0],
+        [['osv-pypi'], { did: '', versionId: 'PyPI' }, 0],
+      ];
+      for (const [updaters, distribution, n] of cases) {
+        const q = { updaters, distribution, packageName: 'pygments' };
+        const found = await store.vulnerabilities(q);
+        assert.equal(found.length, n, `${updaters} ${distribution.did}`);
+      }
+    }));
+
+  it('covers a language ecosystem by the empty release of its updater', () =>
+    using(async (store) => {
+      await store.applyUpdate('osv-pypi', 'f1', {
+        vulnerabilities: [],
+        coverage: [LANGUAGE],
+      });
+      assert.equal(await store.covers(LANGUAGE, ['osv-pypi']), true);
+      assert.equal(await store.covers(LANGUAGE, ['osv-npm']), false);
+      assert.equal(await store.covers(LANGUAGE, ['debian-']), false);
+    }));
+
+  it('stores a record anew when only its ranges change', () =>
+    using(async (store) => {
+      const a = await store.applyUpdate('osv-pypi', 'f1', {
+        vulnerabilities: [PYPI_RECORD],
+        coverage: [LANGUAGE],
+      });
+      const wider: Vulnerability = {
+        ...PYPI_RECORD,
+        ranges: [{ events: [{ introduced: '0' }, { fixed: '2.7.4' }] }],
+      };
+      const b = await store.applyUpdate('osv-pypi', 'f2', {
+        vulnerabilities: [wider],
+        coverage: [LANGUAGE],
+      });
+
+      const diff = await store.updateDiff(a.operation.ref, b.operation.ref);
+      assert.deepEqual(diff.added, [wider]);
+      assert.deepEqual(diff.removed, [PYPI_RECORD]);
     }));
 }
 

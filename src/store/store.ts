@@ -124,7 +124,13 @@ export interface Store {
    */
   updateOperations(updater?: string): Promise<readonly UpdateOperation[]>;
   updateDiff(prevRef: string | undefined, curRef: string): Promise<UpdateDiff>;
-  /** Whether any current operation covers this release. */
+  /**
+   * Whether any current operation of the named updaters (by prefix)
+   * covers this release. Language ecosystems have no release: their OSV
+   * updaters (`osv-pypi`, one per ecosystem) cover `{ did: '',
+   * versionId: '' }`, the key of every language record, so that key with
+   * an ecosystem's updater asks whether that ecosystem's data is loaded.
+   */
   covers(dist: DistributionKey, updaters: readonly string[]): Promise<boolean>;
   /** Whether any vulnerability data has been loaded at all. */
   hasVulnerabilityData(): Promise<boolean>;

@@ -182,6 +182,18 @@ ALTER TABLE manifest ADD COLUMN revision bigint NOT NULL
   DEFAULT nextval('manifest_revision');
 `;
 
+/**
+ * The OSV fields of a record: its ecosystem (language records) and its
+ * affected ranges and versions as JSON text, kept as text so that they
+ * read back exactly as written. NULL when the record has none, which
+ * every record stored before this step reads as.
+ */
+const OSV_FIELDS = `
+ALTER TABLE vuln ADD COLUMN ecosystem text;
+ALTER TABLE vuln ADD COLUMN ranges text;
+ALTER TABLE vuln ADD COLUMN versions text;
+`;
+
 /** The schema history of the PostgreSQL store. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'layer records and scan results', sql: CACHES },
@@ -189,6 +201,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'update operations', sql: UPDATE_OPERATIONS },
   { version: 4, name: 'updater status', sql: UPDATER_STATUS },
   { version: 5, name: 'index report revisions', sql: REPORT_REVISIONS },
+  { version: 6, name: 'osv fields', sql: OSV_FIELDS },
 ];
 
 const LEDGER = `

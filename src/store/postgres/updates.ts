@@ -56,6 +56,9 @@ const VULN_INSERT_COLUMNS = [
   ['version_code_name', 'text'],
   ['fixed_in_version', 'text'],
   ['scheme', 'text'],
+  ['ecosystem', 'text'],
+  ['ranges', 'text'],
+  ['versions', 'text'],
 ] as const satisfies readonly (readonly [keyof VulnParams, string])[];
 
 const VULN_NAMES = VULN_INSERT_COLUMNS.map(([c]) => c).join(', ');

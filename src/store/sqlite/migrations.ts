@@ -156,6 +156,17 @@ SELECT manifest FROM index_report ORDER BY manifest;
 `;
 
 /**
+ * The OSV fields of a record: its ecosystem (language records) and its
+ * affected ranges and versions as JSON text. NULL when the record has
+ * none, which every record stored before this step reads as.
+ */
+const OSV_FIELDS = `
+ALTER TABLE vuln ADD COLUMN ecosystem TEXT;
+ALTER TABLE vuln ADD COLUMN ranges TEXT;
+ALTER TABLE vuln ADD COLUMN versions TEXT;
+`;
+
+/**
  * The schema history. The vulnerability tables follow Clair v4's layout:
  * each record is stored once under a content hash and linked to every
  * update operation that holds it, so a run that changes little costs
@@ -166,6 +177,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: 'manifest packages', sql: MANIFEST_PACKAGES },
   { version: 3, name: 'updater status', sql: UPDATER_STATUS },
   { version: 4, name: 'index report revisions', sql: REPORT_REVISIONS },
+  { version: 5, name: 'osv fields', sql: OSV_FIELDS },
 ];
 
 const LEDGER = `

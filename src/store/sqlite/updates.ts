@@ -40,10 +40,12 @@ const SQL = {
   vulnId: 'SELECT id FROM vuln WHERE hash = ?',
   insertVuln: `INSERT INTO vuln (hash, updater, name, description, issued,
     links, severity, normalized_severity, package_name, package_kind, did,
-    version_id, version_code_name, fixed_in_version, scheme)
+    version_id, version_code_name, fixed_in_version, scheme, ecosystem,
+    ranges, versions)
     VALUES (@hash, @updater, @name, @description, @issued, @links,
     @severity, @normalized_severity, @package_name, @package_kind, @did,
-    @version_id, @version_code_name, @fixed_in_version, @scheme)`,
+    @version_id, @version_code_name, @fixed_in_version, @scheme, @ecosystem,
+    @ranges, @versions)`,
   link: 'INSERT OR IGNORE INTO uo_vuln (uo, vuln) VALUES (?, ?)',
   cover: `INSERT OR IGNORE INTO uo_coverage
     (uo, did, version_id, version_code_name) VALUES (?, ?, ?, ?)`,
@@ -97,8 +99,7 @@ export class UpdateTables {
 
   constructor(db: Database.Database) {
     this.#db = db;
-    const entries = Object.entries(SQL).map(([k, sql]) => [k, db.prepare(sql)]);
-    this.#st = Object.fromEntries(entries) as Statements;
+    this.#st = lazyStatements(db);
   }
 
   /** See `Store.applyUpdate`; runs in one IMMEDIATE transaction. */
@@ -244,6 +245,21 @@ export class UpdateTables {
     const rows = this.#st.onlyIn.all({ in: inId, notIn: notInId });
     return (rows as VulnRow[]).map(rowToVulnerability);
   }
+}
+
+/**
+ * The statements, each prepared on first use, so that a store opened with
+ * an older schema history (in tests) opens at all.
+ */
+function lazyStatements(db: Database.Database): Statements {
+  const st = {} as Statements;
+  for (const key of Object.keys(SQL) as (keyof typeof SQL)[]) {
+    let prepared: Database.Statement | undefined;
+    Object.defineProperty(st, key, {
+      get: () => (prepared ??= db.prepare(SQL[key])),
+    });
+  }
+  return st;
 }
 
 function publicOp(row: OperationRow): UpdateOperation {

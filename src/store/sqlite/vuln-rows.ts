@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 
 import type {
+  AffectedRange,
   DistributionKey,
   Severity,
   Vulnerability,
@@ -23,6 +24,12 @@ export interface VulnRow {
   readonly version_code_name: string | null;
   readonly fixed_in_version: string;
   readonly scheme: string;
+  /** OSV ecosystem of a language record; NULL for a distribution's. */
+  readonly ecosystem: string | null;
+  /** `Vulnerability.ranges` as JSON text; NULL when absent. */
+  readonly ranges: string | null;
+  /** `Vulnerability.versions` as JSON text; NULL when absent. */
+  readonly versions: string | null;
 }
 
 /** Named parameters of the `vuln` upsert, in column order. */
@@ -32,17 +39,23 @@ export type VulnParams = Omit<VulnRow, 'id'> & { readonly hash: Buffer };
 export const VULN_COLUMNS =
   'v.id, v.updater, v.name, v.description, v.issued, v.links, ' +
   'v.severity, v.normalized_severity, v.package_name, v.package_kind, ' +
-  'v.did, v.version_id, v.version_code_name, v.fixed_in_version, v.scheme';
+  'v.did, v.version_id, v.version_code_name, v.fixed_in_version, v.scheme, ' +
+  'v.ecosystem, v.ranges, v.versions';
 
 /**
  * Binding values for one record. The content hash covers every field, so a
- * record repeated across runs is stored once and linked to each run. An
- * absent code name is kept apart from an empty one (NULL versus ''), so a
- * record reads back exactly as it was given.
+ * record repeated across runs is stored once and linked to each run, and a
+ * record whose ranges change is a new record. An absent code name is kept
+ * apart from an empty one (NULL versus ''), and so are absent and empty
+ * ranges and versions, so a record reads back exactly as it was given.
+ *
+ * The OSV fields (ecosystem, ranges, versions) enter the hash only when
+ * one is present, so records stored before they existed keep their hash.
  */
 export function vulnParams(v: Vulnerability): VulnParams {
   const d = v.distribution;
-  const fields = [
+  const osv = osvColumns(v);
+  const fields: unknown[] = [
     v.updater,
     v.name,
     v.description,
@@ -58,6 +71,9 @@ export function vulnParams(v: Vulnerability): VulnParams {
     v.fixedInVersion,
     v.scheme,
   ];
+  if (osv.ecosystem !== null || osv.ranges !== null || osv.versions !== null) {
+    fields.push(osv.ecosystem, osv.ranges, osv.versions);
+  }
   return {
     hash: createHash('sha256').update(JSON.stringify(fields)).digest(),
     updater: v.updater,
@@ -74,12 +90,24 @@ export function vulnParams(v: Vulnerability): VulnParams {
     version_code_name: d.versionCodeName ?? null,
     fixed_in_version: v.fixedInVersion,
     scheme: v.scheme,
+    ...osv,
+  };
+}
+
+type OsvColumns = Pick<VulnRow, 'ecosystem' | 'ranges' | 'versions'>;
+
+function osvColumns(v: Vulnerability): OsvColumns {
+  return {
+    ecosystem: v.ecosystem ?? null,
+    ranges: v.ranges === undefined ? null : JSON.stringify(v.ranges),
+    versions: v.versions === undefined ? null : JSON.stringify(v.versions),
   };
 }
 
 /**
  * The record a row holds. The schema's CHECK constraints restrict
- * `normalized_severity` and `package_kind` to the model's words, so the
+ * `normalized_severity` and `package_kind` to the model's words, and
+ * `ranges` and `versions` hold only what `vulnParams` wrote, so the
  * narrowing casts below hold for every stored row.
  */
 export function rowToVulnerability(row: VulnRow): Vulnerability {
@@ -104,5 +132,24 @@ export function rowToVulnerability(row: VulnRow): Vulnerability {
     distribution,
     fixedInVersion: row.fixed_in_version,
     scheme: row.scheme,
+    ...osvFields(row),
   };
+}
+
+function osvFields(
+  row: VulnRow,
+): Pick<Vulnerability, 'ecosystem' | 'ranges' | 'versions'> {
+  const out: {
+    ecosystem?: string;
+    ranges?: readonly AffectedRange[];
+    versions?: readonly string[];
+  } = {};
+  if (row.ecosystem !== null) out.ecosystem = row.ecosystem;
+  if (row.ranges !== null) {
+    out.ranges = JSON.parse(row.ranges) as AffectedRange[];
+  }
+  if (row.versions !== null) {
+    out.versions = JSON.parse(row.versions) as string[];
+  }
+  return out;
 }

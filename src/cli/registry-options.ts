@@ -25,6 +25,9 @@ import type { ImageSource } from '../image/source.js';
 import type { Logger } from '../log.js';
 import { defaultCacheDir } from '../store/paths.js';
 
+/** The start of parseReference's messages, which name the argument. */
+const REFERENCE_ERROR = /^Cannot read image reference "(?:[^"\\]|\\.)*": /;
+
 /** The registry flags, as commander parses them. */
 export interface RegistryFlags {
   readonly platform?: string;
@@ -99,7 +102,7 @@ export function referenceOrMissing(target: string): ImageReference {
     throw new ClaroError(
       'NOT_FOUND',
       `Cannot open image ${target}: no such file or folder, and not an ` +
-        `image reference (${errorMessage(err).replace(/^Cannot [^:]*: /, '')})`,
+        `image reference (${errorMessage(err).replace(REFERENCE_ERROR, '')})`,
       { cause: err },
     );
   }

@@ -104,10 +104,21 @@ describe('findCredentials', () => {
       assert.ok(isClaroError(err, 'INVALID_ARGUMENT'));
       assert.equal(
         err.message,
-        'Cannot use registry credentials: --username is set but ' +
-          '--password is not',
+        'Cannot use registry credentials: a username is given but no ' +
+          'password (--password or CLARO_REGISTRY_PASSWORD)',
       );
       return true;
+    });
+  });
+
+  it('takes the password from its flag and the username from the environment', async () => {
+    const found = await findCredentials('x', {
+      env: { CLARO_REGISTRY_USERNAME: 'envu' },
+      password: 'flagp',
+    });
+    assert.deepEqual(found, {
+      credentials: { username: 'envu', password: 'flagp' },
+      source: 'flags',
     });
   });
 

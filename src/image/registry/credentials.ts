@@ -67,7 +67,9 @@ const HUB_KEYS = new Set([
 
 /**
  * Finds credentials for `registry` (as references name it: `docker.io`,
- * `127.0.0.1:5000`). A username without a password, or a config file
+ * `127.0.0.1:5000`): the username and the password each from its flag,
+ * else its environment variable; else docker's config. A username
+ * without a password (or the reverse), or a config file
  * that is not valid JSON of docker's shape, throws ClaroError
  * 'INVALID_ARGUMENT'; a missing config file means no credentials.
  */
@@ -76,20 +78,14 @@ export async function findCredentials(
   lookup: CredentialLookup = {},
 ): Promise<FoundCredentials> {
   const env = lookup.env ?? process.env;
-  const flags = pair(
-    lookup.username,
-    lookup.password,
-    '--username',
-    '--password',
-  );
-  if (flags) return { credentials: flags, source: 'flags' };
-  const fromEnv = pair(
-    env[USERNAME_ENV] || undefined,
-    env[PASSWORD_ENV] || undefined,
-    USERNAME_ENV,
-    PASSWORD_ENV,
-  );
-  if (fromEnv) return { credentials: fromEnv, source: 'environment' };
+  const username = lookup.username ?? (env[USERNAME_ENV] || undefined);
+  const password = lookup.password ?? (env[PASSWORD_ENV] || undefined);
+  const given = pair(username, password);
+  if (given) {
+    const flags =
+      lookup.username !== undefined || lookup.password !== undefined;
+    return { credentials: given, source: flags ? 'flags' : 'environment' };
+  }
   return fromDockerConfig(registry, dockerConfigPath(env, lookup.homeDir));
 }
 
@@ -107,16 +103,17 @@ export function dockerConfigPath(
 function pair(
   username: string | undefined,
   password: string | undefined,
-  userName: string,
-  passName: string,
 ): Credentials | undefined {
   if (username === undefined && password === undefined) return undefined;
   if (username === undefined || password === undefined) {
-    const missing = username === undefined ? userName : passName;
-    const given = username === undefined ? passName : userName;
+    const [given, missing] =
+      username === undefined
+        ? ['a password', 'username']
+        : ['a username', 'password'];
     throw new ClaroError(
       'INVALID_ARGUMENT',
-      `Cannot use registry credentials: ${given} is set but ${missing} is not`,
+      `Cannot use registry credentials: ${given} is given but no ` +
+        `${missing} (--${missing} or ${missing === 'username' ? USERNAME_ENV : PASSWORD_ENV})`,
     );
   }
   return { username, password };

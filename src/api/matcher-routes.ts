@@ -6,6 +6,7 @@
 import type { IndexReport } from '../indexer/report.js';
 import { matchReport } from '../matcher/engine.js';
 import { clairVulnerabilityReport } from '../report/clair.js';
+import type { ReportVersions } from '../store/store.js';
 import {
   clairUpdateDiff,
   clairUpdateOperations,
@@ -65,10 +66,10 @@ async function getVulnerabilityReport(
   deps: ApiDeps,
 ): Promise<void> {
   const digest = digestParam(ctx);
-  const [indexVersion, dataVersion] = await Promise.all([
-    deps.indexStore.indexReportVersion(digest),
-    deps.vulnStore.vulnerabilityDataVersion(),
-  ]);
+  const { index: indexVersion, data: dataVersion } = await reportVersions(
+    digest,
+    deps,
+  );
   if (indexVersion === undefined) {
     deps.reports.forget(digest);
     throw notIndexed(digest);
@@ -93,6 +94,22 @@ async function getVulnerabilityReport(
     return sendEmpty(ctx.res, 304, headers);
   }
   sendJsonText(ctx.res, 200, report.body, headers);
+}
+
+/** Both versions, in one read when one store holds both. */
+async function reportVersions(
+  digest: string,
+  deps: ApiDeps,
+): Promise<ReportVersions> {
+  if (deps.indexStore === deps.vulnStore) {
+    return deps.vulnStore.reportVersions(digest);
+  }
+
+  const [index, data] = await Promise.all([
+    deps.indexStore.indexReportVersion(digest),
+    deps.vulnStore.vulnerabilityDataVersion(),
+  ]);
+  return { index, data };
 }
 
 /** The Clair JSON of the manifest's report matched now. */

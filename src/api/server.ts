@@ -174,20 +174,43 @@ async function serve(
   const url = requestUrl(req);
   const found = url && router.match(url.pathname);
   const route = found?.route.template ?? 'unmatched';
-  const log = opts.log.child({ requestId, method: req.method, route });
+  const log = lazyChild(opts.log, { requestId, method: req.method, route });
 
   try {
     if (!url) throw new HttpError(400, 'Malformed request target');
     authenticate(req, opts.auth, log);
     const handler = pick(found?.route, req.method ?? '', url.pathname);
-    await handler({ req, res, url, params: found?.params ?? {}, log });
+    await handler({
+      req,
+      res,
+      url,
+      params: found?.params ?? {},
+      get log() {
+        return log();
+      },
+    });
   } catch (err) {
-    fail(res, err, log);
+    fail(res, err, log());
   }
 
   const code = String(res.statusCode);
   stop({ method: req.method ?? '', route, code });
-  log.debug({ status: res.statusCode, path: url?.pathname }, 'request handled');
+  if (opts.log.isLevelEnabled('debug')) {
+    const fields = { status: res.statusCode, path: url?.pathname };
+    log().debug(fields, 'request handled');
+  }
+}
+
+/**
+ * The request's child logger, made when first asked for: most answers
+ * log nothing, and a child costs its bindings' serialisation.
+ */
+function lazyChild(
+  parent: Logger,
+  bindings: Record<string, unknown>,
+): () => Logger {
+  let child: Logger | undefined;
+  return () => (child ??= parent.child(bindings));
 }
 
 /**
@@ -197,7 +220,11 @@ async function serve(
 function requestUrl(req: IncomingMessage): URL | undefined {
   const target = req.url ?? '/';
   const text = target.startsWith('/') ? `${BASE}${target}` : target;
-  return URL.canParse(text, BASE) ? new URL(text, BASE) : undefined;
+  try {
+    return new URL(text, BASE);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The route's handler for `method`; 404 or 405 (with Allow) otherwise. */
@@ -224,7 +251,7 @@ function requestIdOf(req: IncomingMessage): string {
 function authenticate(
   req: IncomingMessage,
   auth: ApiOptions['auth'],
-  log: Logger,
+  log: () => Logger,
 ): void {
   if (auth === undefined) return;
   const token = bearerToken(req.headers.authorization);
@@ -232,7 +259,7 @@ function authenticate(
     ? verifyJwt(token, auth)
     : { ok: false as const, reason: 'no bearer token' };
   if (result.ok) return;
-  log.debug({ reason: result.reason }, 'request refused');
+  log().debug({ reason: result.reason }, 'request refused');
   throw new HttpError(401, 'Missing or invalid bearer token', {
     'WWW-Authenticate': 'Bearer',
   });

@@ -750,6 +750,22 @@ function versionContract(using: Using): void {
       assert.equal(await store.vulnerabilityDataVersion(), v3);
       assert.equal(await store.hasVulnerabilityData(), true);
     }));
+
+  it('reads both versions of a report together', () =>
+    using(async (store) => {
+      assert.deepEqual(await store.reportVersions('sha256:m1'), {
+        index: undefined,
+        data: '',
+      });
+      const data = { vulnerabilities: ALL.slice(0, 5), coverage: [DIST] };
+      const op = await store.applyUpdate(UPDATER, 'f1', data);
+      await store.putIndexReport(alpineReport('sha256:m1'));
+      const index = await store.indexReportVersion('sha256:m1');
+      assert.deepEqual(await store.reportVersions('sha256:m1'), {
+        index,
+        data: op.operation.ref,
+      });
+    }));
 }
 
 function statusContract(using: Using): void {

@@ -22,6 +22,7 @@ import { UpdateTables } from './postgres/updates.js';
 import type {
   GcResult,
   LockResult,
+  ReportVersions,
   ScannerId,
   Store,
   UpdateDiff,
@@ -246,6 +247,12 @@ export class PostgresStore implements Store {
   async vulnerabilityDataVersion(): Promise<string> {
     return this.#do('read vulnerability data version', () =>
       this.#updates.dataVersion(),
+    );
+  }
+
+  async reportVersions(manifest: string): Promise<ReportVersions> {
+    return this.#do('read report versions', () =>
+      this.#updates.reportVersions(manifest),
     );
   }
 

@@ -149,6 +149,35 @@ function alpineReport(manifest: string, versionId = '3.20'): IndexReport {
   };
 }
 
+describe('SqliteStore versions on a shared file', () => {
+  it("follow another store's writes to the same file", async () => {
+    const file = freshPath();
+    const reader = SqliteStore.open(file);
+    const writer = SqliteStore.open(file);
+    try {
+      assert.equal(await reader.vulnerabilityDataVersion(), '');
+      const data = { vulnerabilities: ALL.slice(0, 3), coverage: [DIST] };
+      const a = await writer.applyUpdate(UPDATER, 'f1', data);
+      assert.equal(await reader.vulnerabilityDataVersion(), a.operation.ref);
+      assert.equal(await reader.vulnerabilityDataVersion(), a.operation.ref);
+      const b = await writer.applyUpdate(UPDATER, 'f2', data);
+      assert.equal(await reader.vulnerabilityDataVersion(), b.operation.ref);
+
+      const report = alpineReport('sha256:m1');
+      await writer.putIndexReport(report);
+      const first = await reader.indexReportVersion('sha256:m1');
+      await writer.putIndexReport(report);
+      const second = await reader.indexReportVersion('sha256:m1');
+      assert.notEqual(second, first);
+      await writer.deleteIndexReport('sha256:m1');
+      assert.equal(await reader.indexReportVersion('sha256:m1'), undefined);
+    } finally {
+      await reader.close();
+      await writer.close();
+    }
+  });
+});
+
 describe('SqliteStore.manifestsWithPackage', () => {
   it('indexes reports stored before the package table existed', async () => {
     const file = freshPath();

@@ -19,6 +19,7 @@ import { UpdateTables } from './sqlite/updates.js';
 import type {
   GcResult,
   LockResult,
+  ReportVersions,
   ScannerId,
   Store,
   UpdateDiff,
@@ -226,6 +227,13 @@ export class SqliteStore implements Store {
     return this.#do('read vulnerability data version', () =>
       this.#updates.dataVersion(),
     );
+  }
+
+  async reportVersions(manifest: string): Promise<ReportVersions> {
+    return this.#do('read report versions', () => ({
+      index: this.#reports.version(manifest),
+      data: this.#updates.dataVersion(),
+    }));
   }
 
   async vulnerabilities(query: VulnerabilityQuery): Promise<Vulnerability[]> {

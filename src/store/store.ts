@@ -56,6 +56,14 @@ export interface UpdaterStatus {
   readonly records?: number;
 }
 
+/** The versions a vulnerability report is computed from. */
+export interface ReportVersions {
+  /** See `Store.indexReportVersion`; undefined when none is stored. */
+  readonly index: string | undefined;
+  /** See `Store.vulnerabilityDataVersion`. */
+  readonly data: string;
+}
+
 /** Outcome of `tryLock`: the callback's value, or that the lock was held. */
 export type LockResult<T> =
   { readonly acquired: true; readonly value: T } | { readonly acquired: false };
@@ -143,6 +151,12 @@ export interface Store {
    * a cache of matched reports can check it on every request.
    */
   vulnerabilityDataVersion(): Promise<string>;
+  /**
+   * `indexReportVersion(manifest)` and `vulnerabilityDataVersion()` read
+   * together, in one round trip (and one snapshot) on PostgreSQL: what a
+   * matched report of the manifest is computed from.
+   */
+  reportVersions(manifest: string): Promise<ReportVersions>;
   /** Current records matching the query (latest operation per updater). */
   vulnerabilities(query: VulnerabilityQuery): Promise<readonly Vulnerability[]>;
 

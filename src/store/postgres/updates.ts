@@ -16,7 +16,12 @@ import {
   type VulnParams,
   type VulnRow,
 } from '../sqlite/vuln-rows.js';
-import type { GcResult, UpdateDiff, UpdateOperation } from '../store.js';
+import type {
+  GcResult,
+  ReportVersions,
+  UpdateDiff,
+  UpdateOperation,
+} from '../store.js';
 import { affected, inTransaction, type Queryable } from './db.js';
 import { advisoryKey } from './keys.js';
 
@@ -38,6 +43,12 @@ const OP_COLUMNS = 'o.id, o.ref, o.updater, o.fingerprint, o.date, o.count';
  */
 const UPDATER_MATCHES = (param: string) => `EXISTS (SELECT 1
   FROM unnest(${param}::text[]) AS p WHERE left(l.updater, length(p)) = p)`;
+
+/** The refs of every updater's current operation, in updater order. */
+const DATA_VERSION = `(SELECT coalesce(string_agg(o.ref::text, ','
+    ORDER BY l.updater COLLATE "C"), '')
+  FROM latest_update_operation AS l
+  JOIN update_operation AS o ON o.id = l.uo)`;
 
 /** Columns of `vuln` in the order of the unnest() parameters below. */
 const VULN_INSERT_COLUMNS = [
@@ -112,10 +123,11 @@ const SQL = {
     WHERE c.did = $1 AND c.version_id = $2
       AND ${UPDATER_MATCHES('$3')}) AS hit`,
   hasData: `SELECT EXISTS (SELECT 1 FROM latest_update_operation) AS hit`,
-  dataVersion: `SELECT coalesce(string_agg(o.ref::text, ','
-      ORDER BY l.updater COLLATE "C"), '') AS version
-    FROM latest_update_operation AS l
-    JOIN update_operation AS o ON o.id = l.uo`,
+  dataVersion: `SELECT ${DATA_VERSION} AS version`,
+  /** One statement, so one snapshot. See `reports.ts` for revisions. */
+  reportVersions: `SELECT
+    (SELECT revision FROM manifest WHERE hash = $1) AS revision,
+    ${DATA_VERSION} AS version`,
   gcOps: `DELETE FROM update_operation WHERE id IN (SELECT id FROM
     (SELECT id, row_number() OVER (PARTITION BY updater ORDER BY id DESC)
       AS n FROM update_operation) AS ranked WHERE n > $1)`,
@@ -245,6 +257,24 @@ export class UpdateTables {
       text: SQL.dataVersion,
     });
     return res.rows[0]?.version ?? '';
+  }
+
+  /** See `Store.reportVersions`. */
+  async reportVersions(manifest: string): Promise<ReportVersions> {
+    const res = await this.#pool.query<{
+      revision: number | null;
+      version: string;
+    }>({
+      name: 'claro-report-versions',
+      text: SQL.reportVersions,
+      values: [manifest],
+    });
+    const row = res.rows[0];
+    const revision = row?.revision ?? null;
+    return {
+      index: revision === null ? undefined : String(revision),
+      data: row?.version ?? '',
+    };
   }
 
   /**

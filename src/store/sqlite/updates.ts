@@ -74,6 +74,7 @@ const SQL = {
     WHERE c.did = @did AND c.version_id = @versionId
       AND ${UPDATER_MATCHES})`,
   hasData: 'SELECT EXISTS (SELECT 1 FROM latest_update_operation)',
+  dataVersionPragma: 'PRAGMA data_version',
   dataVersion: `SELECT coalesce(group_concat(ref, ','), '') FROM
     (SELECT o.ref FROM latest_update_operation AS l
       JOIN update_operation AS o ON o.id = l.uo ORDER BY l.updater)`,
@@ -86,6 +87,15 @@ const SQL = {
 
 type Statements = { [K in keyof typeof SQL]: Database.Statement };
 
+/** The last data version read, and when. */
+interface DataVersionMemo {
+  /** `PRAGMA data_version` then. */
+  readonly seen: number;
+  /** `#writes` then. */
+  readonly writes: number;
+  readonly version: string;
+}
+
 /**
  * The update-operation tables of the SQLite store: operations, records
  * stored once by content hash, their links and the coverage of each run.
@@ -96,6 +106,9 @@ type Statements = { [K in keyof typeof SQL]: Database.Statement };
 export class UpdateTables {
   readonly #db: Database.Database;
   readonly #st: Statements;
+  /** Writes through this connection so far; see `dataVersion`. */
+  #writes = 0;
+  #memo: DataVersionMemo | undefined;
 
   constructor(db: Database.Database) {
     this.#db = db;
@@ -108,6 +121,7 @@ export class UpdateTables {
     fingerprint: string,
     data: UpdateData,
   ): { operation: UpdateOperation; changed: boolean } {
+    this.#writes += 1;
     const run = this.#db.transaction(() => {
       const latest = this.#latest(updater);
       if (latest?.fingerprint === fingerprint) {
@@ -186,10 +200,22 @@ export class UpdateTables {
 
   /**
    * See `Store.vulnerabilityDataVersion`: the refs of every updater's
-   * current operation, in updater order, comma-separated.
+   * current operation, in updater order, comma-separated. The answer is
+   * kept while nothing was committed since it was read: `PRAGMA
+   * data_version` changes when another connection commits (another
+   * process, or another store on the file), `#writes` when this one
+   * writes update operations, which only this class does.
    */
   dataVersion(): string {
-    return this.#st.dataVersion.pluck().get() as string;
+    const seen = this.#st.dataVersionPragma.pluck().get() as number;
+    const memo = this.#memo;
+    if (memo?.seen === seen && memo.writes === this.#writes) {
+      return memo.version;
+    }
+
+    const version = this.#st.dataVersion.pluck().get() as string;
+    this.#memo = { seen, writes: this.#writes, version };
+    return version;
   }
 
   /**
@@ -205,6 +231,7 @@ export class UpdateTables {
       );
     }
 
+    this.#writes += 1;
     const run = this.#db.transaction(() => ({
       operations: this.#st.gcOps.run(keep).changes,
       vulnerabilities: this.#st.gcVulns.run().changes,

@@ -348,3 +348,16 @@ describe('readLayer with patterns and executables', () => {
     assert.equal(filesFor(contents, rec).read('lib/a.jar')?.toString(), '8:80');
   });
 });
+
+describe('readLayer with an executable replaced in its own layer', () => {
+  it('drops it when the later entry is not one', async () => {
+    const { scanner: rec } = recorder();
+    const tar = await makeTar([
+      { name: 'usr/bin/app', body: ELF, mode: 0o755 },
+      { name: 'usr/bin/app', body: '#!/bin/sh\n', mode: 0o755 },
+    ]);
+    const contents = await readWith([rec], tar);
+    assert.deepEqual(filesFor(contents, rec).paths(), []);
+    assert.deepEqual(contents.record.paths, []);
+  });
+});

@@ -200,6 +200,15 @@ class Collector {
     for (const m of this.extracts.values()) m.delete(path);
   }
 
+  /**
+   * An executable selected by its first bytes, replaced later in the same
+   * layer by a file that is not selected, is gone from the layer.
+   */
+  private unselect(path: string): void {
+    this.forget(path);
+    this.paths.delete(path);
+  }
+
   /** A hard link to a file selected by its first bytes is selected too. */
   private linksToHeadSelected(header: Header): boolean {
     if (header.type !== 'link' || this.byHead.size === 0) return false;
@@ -226,6 +235,7 @@ class Collector {
     const byHead =
       need > 0 ? this.opts.selector.selectHead(Buffer.concat(head)) : undefined;
     const sel = mergeSelections(bySelector, byHead);
+    if (!sel && this.byHead.has(path)) this.unselect(path);
     const sink = sel ? this.start(path, header, sel) : undefined;
     if (sink && byHead && !bySelector) this.byHead.add(path);
 

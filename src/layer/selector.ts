@@ -61,51 +61,71 @@ export function mergeSelections(
 export function compileSelector(
   scanners: readonly Scanner[],
 ): CompiledSelector {
-  const exact = new Map<string, Selection>();
-  const children = new Map<string, Selection>();
-  const patterns = new GlobIndex<Selection>((a, b) => mergeSelections(a, b)!);
-  const folders = new Set<string>();
-  const folderGlobs = new GlobIndex<true>(() => true);
-  const heads: { magic: Buffer; sel: Selection }[] = [];
-  for (const s of scanners) {
-    const sel = selectionOf(s);
-    const add = (m: Map<string, Selection>, p: string) =>
-      m.set(p, mergeSelections(m.get(p), sel)!);
-    for (const p of s.selector.exact ?? []) {
-      add(exact, p);
-      for (const a of ancestors(p)) folders.add(a);
-    }
-    for (const d of s.selector.children ?? []) {
-      add(children, d);
-      for (const a of [d, ...ancestors(d)]) folders.add(a);
-    }
-    for (const p of s.selector.patterns ?? []) {
-      patterns.add(p, sel);
-      for (const f of folderPrefixes(p)) folderGlobs.add(f, true);
-    }
-    for (const m of s.selector.executables?.magic ?? []) {
-      heads.push({ magic: Buffer.from(m, 'hex'), sel });
-    }
-  }
+  const t = newTables();
+  for (const s of scanners) addScanner(t, s);
 
   return {
     select: (path) =>
       mergeSelections(
-        mergeSelections(exact.get(path), children.get(dirname(path))),
-        patterns.lookup(path),
+        mergeSelections(t.exact.get(path), t.children.get(dirname(path))),
+        t.patterns.lookup(path),
       ),
-    headBytes: Math.max(0, ...heads.map((h) => h.magic.length)),
+    headBytes: Math.max(0, ...t.heads.map((h) => h.magic.length)),
     selectHead: (head) =>
-      heads
+      t.heads
         .filter((h) => head.subarray(0, h.magic.length).equals(h.magic))
         .reduce<Selection | undefined>(
           (acc, h) => mergeSelections(acc, h.sel),
           undefined,
         ),
     watchesFolder: (path) =>
-      folders.has(path) || folderGlobs.lookup(path) === true,
+      t.folders.has(path) || t.folderGlobs.lookup(path) === true,
     fingerprint: fingerprint(scanners),
   };
+}
+
+/** The lookup tables of a compiled selector. */
+interface Tables {
+  readonly exact: Map<string, Selection>;
+  readonly children: Map<string, Selection>;
+  readonly patterns: GlobIndex<Selection>;
+  /** Folders leading to exact paths and children folders. */
+  readonly folders: Set<string>;
+  /** Folders patterns name (see folderPrefixes). */
+  readonly folderGlobs: GlobIndex<true>;
+  readonly heads: { magic: Buffer; sel: Selection }[];
+}
+
+function newTables(): Tables {
+  return {
+    exact: new Map(),
+    children: new Map(),
+    patterns: new GlobIndex((a, b) => mergeSelections(a, b)!),
+    folders: new Set(),
+    folderGlobs: new GlobIndex<true>(() => true),
+    heads: [],
+  };
+}
+
+function addScanner(t: Tables, s: Scanner): void {
+  const sel = selectionOf(s);
+  const add = (m: Map<string, Selection>, p: string) =>
+    m.set(p, mergeSelections(m.get(p), sel)!);
+  for (const p of s.selector.exact ?? []) {
+    add(t.exact, p);
+    for (const a of ancestors(p)) t.folders.add(a);
+  }
+  for (const d of s.selector.children ?? []) {
+    add(t.children, d);
+    for (const a of [d, ...ancestors(d)]) t.folders.add(a);
+  }
+  for (const p of s.selector.patterns ?? []) {
+    t.patterns.add(p, sel);
+    for (const f of folderPrefixes(p)) t.folderGlobs.add(f, true);
+  }
+  for (const m of s.selector.executables?.magic ?? []) {
+    t.heads.push({ magic: Buffer.from(m, 'hex'), sel });
+  }
 }
 
 function selectionOf(s: Scanner): Selection {

@@ -1,0 +1,174 @@
+/**
+ * `npm run bench:registry`: the time claro takes to pull and scan the
+ * Debian image from a local registry, its blob cache empty and its store
+ * holding vulnerability data but no layer, divided by the time `skopeo
+ * copy` takes to fetch the same image into an empty OCI layout, both
+ * measured in the same run against the same registry. See
+ * bench/README.md ("Registry").
+ */
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+import { BlobCache } from '../src/image/registry/blob-cache.js';
+import { openRegistryImage } from '../src/image/registry/pull.js';
+import { parseReference } from '../src/image/registry/reference.js';
+import { silentLogger } from '../src/log.js';
+import { scanSource } from '../src/scan.js';
+import { openStore } from '../src/store/open.js';
+import { loadedStore, tempDir } from '../test/helpers.js';
+import { missingTools, startRegistry } from '../test/registry/harness.js';
+import { DEBIAN_ARCHIVE, push } from '../test/registry/images.js';
+import { median, ms, now } from './stats.js';
+
+const run = promisify(execFile);
+const RUNS = 5;
+/** claro's pull-and-scan should take at most this many skopeo copies. */
+const GOAL = 1.5;
+const log = silentLogger();
+
+interface Figures {
+  readonly claro: number[];
+  readonly skopeo: number[];
+  readonly claroEmptyStore: number[];
+  packages: number;
+}
+
+async function main(): Promise<void> {
+  const missing = missingTools();
+  if (missing.length > 0) {
+    throw new Error(`install the Debian packages ${missing.join(' ')}`);
+  }
+  const tmp = tempDir('claro-bench-registry-');
+  const registry = await startRegistry();
+  try {
+    progress(`registry on ${registry.host}; pushing the Debian image`);
+    await push(registry, `oci-archive:${DEBIAN_ARCHIVE}`, 'debian:12', 'oci');
+    mkdirSync(join(tmp.dir, 'template'));
+    await (await loadedStore(join(tmp.dir, 'template'))).close();
+    const template = join(tmp.dir, 'template', 'claro.db');
+    const ref = `${registry.host}/debian:12`;
+    const figures = await measure(ref, template, tmp.dir);
+    print(figures);
+  } finally {
+    await registry.stop();
+    tmp.remove();
+  }
+}
+
+/** One untimed run of each, then RUNS timed rounds, alternating. */
+async function measure(
+  ref: string,
+  template: string,
+  dir: string,
+): Promise<Figures> {
+  let n = 0;
+  const fresh = (what: string) => join(dir, `${what}-${++n}`);
+  const f: Figures = {
+    claro: [],
+    skopeo: [],
+    claroEmptyStore: [],
+    packages: 0,
+  };
+  progress(`${RUNS} rounds after a warm-up`);
+  await claroPull(ref, fresh('cache'), copy(template, fresh('db')));
+  await skopeoCopy(ref, fresh('layout'));
+  for (let i = 0; i < RUNS; i++) {
+    const db = copy(template, fresh('db'));
+    const c = await claroPull(ref, fresh('cache'), db);
+    f.claro.push(c.ms);
+    f.packages = c.packages;
+    f.skopeo.push(await skopeoCopy(ref, fresh('layout')));
+    f.claroEmptyStore.push(
+      (await claroPull(ref, fresh('cache'), fresh('empty.db'))).ms,
+    );
+  }
+  return f;
+}
+
+function copy(from: string, to: string): string {
+  copyFileSync(from, to);
+  return to;
+}
+
+/**
+ * What `claro scan REF` does past its start-up: connect, resolve the
+ * manifest, fetch every layer (into the empty cache) while indexing it,
+ * and match the report against the store.
+ */
+async function claroPull(
+  text: string,
+  cacheDir: string,
+  db: string,
+): Promise<{ ms: number; packages: number }> {
+  const store = await openStore(db);
+  try {
+    const t0 = now();
+    const source = await openRegistryImage(parseReference(text), {
+      cache: new BlobCache({ dir: cacheDir, maxBytes: 2 * 1024 ** 3 }),
+      log,
+    });
+    const { report } = await scanSource(source, { store, log });
+    const elapsed = now() - t0;
+    return { ms: elapsed, packages: Object.keys(report.index.packages).length };
+  } finally {
+    await store.close();
+  }
+}
+
+/** `skopeo copy docker://REF oci:DIR` into an empty layout. */
+async function skopeoCopy(ref: string, dir: string): Promise<number> {
+  const t0 = now();
+  await run('skopeo', [
+    'copy',
+    '--quiet',
+    '--src-tls-verify=false',
+    `docker://${ref}`,
+    `oci:${dir}`,
+  ]);
+  return now() - t0;
+}
+
+function print(f: Figures): void {
+  const c = median(f.claro);
+  const s = median(f.skopeo);
+  const ratio = c / s;
+  const rows = [
+    ['figure', 'value', 'baseline', 'ratio', 'goal', 'met'],
+    [
+      'pull and scan, cold',
+      ms(c),
+      `skopeo copy ${ms(s)}`,
+      ratio.toFixed(3),
+      `<= ${GOAL}`,
+      ratio <= GOAL ? 'yes' : 'NO',
+    ],
+  ];
+  const widths = rows[0]!.map((_, i) =>
+    Math.max(...rows.map((r) => r[i]!.length)),
+  );
+  for (const r of rows) {
+    console.log(r.map((cell, i) => cell.padEnd(widths[i]!)).join('  '));
+  }
+  console.log();
+  console.log(`packages found: ${f.packages}`);
+  console.log(`claro runs:  ${f.claro.map(ms).join(', ')}`);
+  console.log(`skopeo runs: ${f.skopeo.map(ms).join(', ')}`);
+  console.log(
+    `claro with a store holding nothing (no matching data): ` +
+      `${ms(median(f.claroEmptyStore))} median; ` +
+      f.claroEmptyStore.map(ms).join(', '),
+  );
+}
+
+function progress(what: string): void {
+  process.stderr.write(`bench registry: ${what}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(
+    `bench failed: ${err instanceof Error ? err.stack : String(err)}\n`,
+  );
+  process.exitCode = 1;
+});

@@ -15,9 +15,16 @@ export interface VulnerabilityQuery {
  */
 export interface Matcher {
   readonly name: string;
-  /** Whether this matcher handles a package found in this distribution. */
+  /**
+   * Whether this matcher handles a package found in this distribution
+   * (undefined when the image has none: language packages are matched
+   * all the same).
+   */
   accepts(pkg: PackageRecord, dist: DistributionRecord | undefined): boolean;
-  /** The store query for one accepted package. */
+  /**
+   * The store query for one accepted package. `dist` is
+   * {@link NO_DISTRIBUTION} when the image has none.
+   */
   query(pkg: PackageRecord, dist: DistributionRecord): VulnerabilityQuery;
   /**
    * Whether `vuln` affects `pkg`. Throws INVALID_VERSION when a version
@@ -25,3 +32,16 @@ export interface Matcher {
    */
   vulnerable(pkg: PackageRecord, vuln: Vulnerability): boolean;
 }
+
+/**
+ * What `query` receives for a package of an image without a distribution:
+ * every field empty. Only matchers that accept such packages see it.
+ */
+export const NO_DISTRIBUTION: DistributionRecord = {
+  did: '',
+  name: '',
+  versionId: '',
+  version: '',
+  versionCodeName: '',
+  prettyName: '',
+};

@@ -34,6 +34,7 @@ describe('DEFAULT_UPDATER_SETS', () => {
       'debian-security-list',
       'debian-tracker',
       'alpine-secdb',
+      'osv',
     ]);
   });
 
@@ -41,14 +42,14 @@ describe('DEFAULT_UPDATER_SETS', () => {
     const names = (await allUpdaters({ fetch: noNetwork, log })).map(
       (u) => u.name,
     );
-    assert.equal(names.length, 44);
+    assert.equal(names.length, 52);
     assert.equal(new Set(names).size, names.length);
   });
 
   it('has unique updater names across every set, from the shared mirror', async () => {
     const ctx = { mirror: '../shared/data/feeds', fetch: noNetwork, log };
     const names = (await allUpdaters(ctx)).map((u) => u.name);
-    assert.equal(names.length, 23);
+    assert.equal(names.length, 29);
     assert.equal(new Set(names).size, names.length);
   });
 

@@ -1,6 +1,7 @@
 import { alpineSecdbSet } from '../alpine/secdb.js';
 import { securityListUpdater } from '../debian/security-list.js';
 import { trackerUpdater } from '../debian/tracker-json.js';
+import { osvUpdaterSet } from '../osv/updater.js';
 import type { Updater, UpdaterSet } from './updater.js';
 
 /** A set holding exactly one updater, for feeds that are a single run. */
@@ -20,4 +21,5 @@ export const DEFAULT_UPDATER_SETS: readonly UpdaterSet[] = [
   singleUpdaterSet(securityListUpdater),
   singleUpdaterSet(trackerUpdater),
   alpineSecdbSet,
+  osvUpdaterSet,
 ];

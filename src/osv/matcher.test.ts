@@ -12,7 +12,7 @@ import {
   type OsvRecord,
 } from '../vuln/testdata/osv.js';
 import type { Vulnerability } from '../vuln/types.js';
-import { LANGUAGE_KEY } from './matcher.js';
+import { LANGUAGE_RELEASE } from './ecosystems.js';
 
 const byName = new Map(DEFAULT_MATCHERS.map((m) => [m.name, m]));
 const pypi = byName.get('pypi')!;
@@ -25,7 +25,7 @@ function vuln(
   rec: OsvRecord,
   pkg: string,
   scheme: string,
-  distribution = LANGUAGE_KEY,
+  distribution = LANGUAGE_RELEASE,
 ): Vulnerability {
   return {
     updater,

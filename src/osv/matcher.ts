@@ -6,12 +6,9 @@
  */
 import type { DistributionRecord, PackageRecord } from '../indexer/types.js';
 import type { Matcher, VulnerabilityQuery } from '../matcher/matcher.js';
-import { normalizePythonName } from '../python/metadata.js';
 import { affectsVersion } from '../vuln/affected.js';
-import type { DistributionKey, Vulnerability } from '../vuln/types.js';
-
-/** The key language records are stored under: no distribution. */
-export const LANGUAGE_KEY: DistributionKey = { did: '', versionId: '' };
+import type { Vulnerability } from '../vuln/types.js';
+import { LANGUAGE_RELEASE, OSV_ECOSYSTEMS, updaterName } from './ecosystems.js';
 
 /** One language ecosystem as OSV names it, and where its records are. */
 export interface LanguageMatcherOptions {
@@ -44,7 +41,7 @@ export function languageMatcher(opts: LanguageMatcherOptions): Matcher {
     query(pkg: PackageRecord): VulnerabilityQuery {
       return {
         updaters: [opts.updater],
-        distribution: LANGUAGE_KEY,
+        distribution: LANGUAGE_RELEASE,
         packageName: normalize(pkg.name),
       };
     },
@@ -104,18 +101,21 @@ export function rpmMatcher(opts: RpmMatcherOptions): Matcher {
 }
 
 /**
- * The language matchers, one per ecosystem the OSV updaters name
- * `osv-<ecosystem>`: PyPI names normalised as PEP 503 says (the records
- * are), npm names with their scope, Go module paths and `stdlib` (the Go
- * binary scanner reports the toolchain version as stdlib's, which the
- * `go` scheme reads), crates, Maven `group:artifact` and gem names as
- * they are.
+ * The language matchers, one per language ecosystem the OSV updaters
+ * read, named after its folder (`pypi`, `npm`, `go`, `crates.io`,
+ * `maven`, `rubygems`) and keyed as its updater keys records: PyPI names
+ * normalised as PEP 503 says, npm names with their scope, Go module paths
+ * and `stdlib` (the Go binary scanner reports the toolchain version as
+ * stdlib's, which the `go` scheme reads), crates, Maven `group:artifact`
+ * and gem names as they are.
  */
-export const LANGUAGE_MATCHERS: readonly Matcher[] = [
-  { name: 'pypi', ecosystem: 'PyPI', normalize: normalizePythonName },
-  { name: 'npm', ecosystem: 'npm' },
-  { name: 'go', ecosystem: 'Go' },
-  { name: 'crates.io', ecosystem: 'crates.io' },
-  { name: 'maven', ecosystem: 'Maven' },
-  { name: 'rubygems', ecosystem: 'RubyGems' },
-].map((o) => languageMatcher({ ...o, updater: `osv-${o.name}` }));
+export const LANGUAGE_MATCHERS: readonly Matcher[] = OSV_ECOSYSTEMS.filter(
+  (eco) => eco.did === undefined,
+).map((eco) =>
+  languageMatcher({
+    name: eco.folder,
+    ecosystem: eco.osvName,
+    updater: updaterName(eco),
+    normalize: eco.normalizeName,
+  }),
+);

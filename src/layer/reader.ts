@@ -110,8 +110,9 @@ function layerError(name: string, kind: string, err: unknown): ClaroError {
 }
 
 /** The body of one tar entry, as tar-stream hands it out. */
-interface EntryBody extends AsyncIterable<unknown> {
+interface EntryBody {
   resume(): unknown;
+  on(event: 'data', fn: (chunk: unknown) => void): unknown;
   once(event: 'end', fn: () => void): unknown;
   once(event: 'error', fn: (err: unknown) => void): unknown;
 }
@@ -218,8 +219,9 @@ class Collector {
 
   /**
    * A regular file: selected by its path, or, having an execute bit, by
-   * its first bytes (read before deciding); then kept whole, streamed to
-   * extracting scanners, or both.
+   * its first bytes (held until there are enough to decide); then kept
+   * whole, streamed to extracting scanners, or both. The body flows as a
+   * drained one does, so that unselected bytes cost no more than before.
    */
   private async file(
     path: string,
@@ -230,20 +232,17 @@ class Collector {
     const need = header.mode & EXEC_BITS ? this.opts.selector.headBytes : 0;
     if (!bySelector && need === 0) return drain(body);
 
-    const chunks = body[Symbol.asyncIterator]();
-    const head = need > 0 ? await readHead(chunks, need) : [];
-    const byHead =
-      need > 0 ? this.opts.selector.selectHead(Buffer.concat(head)) : undefined;
-    const sel = mergeSelections(bySelector, byHead);
-    if (!sel && this.byHead.has(path)) this.unselect(path);
-    const sink = sel ? this.start(path, header, sel) : undefined;
-    if (sink && byHead && !bySelector) this.byHead.add(path);
-
-    for (const c of head) sink?.write(c);
-    for (let r = await chunks.next(); !r.done; r = await chunks.next()) {
-      sink?.write(r.value as Buffer);
-    }
-    sink?.end();
+    const intake = new HeadIntake(need, (head) => {
+      const byHead = head ? this.opts.selector.selectHead(head) : undefined;
+      const sel = mergeSelections(bySelector, byHead);
+      if (!sel && this.byHead.has(path)) this.unselect(path);
+      const sink = sel ? this.start(path, header, sel) : undefined;
+      if (sink && byHead && !bySelector) this.byHead.add(path);
+      return sink;
+    });
+    body.on('data', (chunk) => intake.write(chunk as Buffer));
+    await ended(body);
+    intake.end();
   }
 
   /** Starts taking in a selected file: records it, plans its bytes. */
@@ -344,20 +343,48 @@ function copyEntry(m: Map<string, Buffer>, from: string, to: string) {
   return body !== undefined;
 }
 
-/** Reads chunks until `need` bytes are in, or the body ends. */
-async function readHead(
-  chunks: AsyncIterator<unknown>,
-  need: number,
-): Promise<Buffer[]> {
-  const head: Buffer[] = [];
-  for (let got = 0; got < need;) {
-    const r = await chunks.next();
-    if (r.done) break;
-    const c = r.value as Buffer;
-    head.push(c);
-    got += c.length;
+/**
+ * A file's bytes before and after the decision on it: the first `need`
+ * bytes are held until `decide` (given them, or undefined when nothing
+ * needs them) says where the file goes; held and later bytes then go
+ * there, or nowhere.
+ */
+class HeadIntake {
+  private held: Buffer[] = [];
+  private got = 0;
+  private decided = false;
+  private sink: EntrySink | undefined;
+
+  constructor(
+    private readonly need: number,
+    private readonly decide: (
+      head: Buffer | undefined,
+    ) => EntrySink | undefined,
+  ) {
+    if (need === 0) this.settle(undefined);
   }
-  return head;
+
+  write(chunk: Buffer): void {
+    if (this.decided) {
+      this.sink?.write(chunk);
+      return;
+    }
+    this.held.push(chunk);
+    this.got += chunk.length;
+    if (this.got >= this.need) this.settle(Buffer.concat(this.held));
+  }
+
+  end(): void {
+    if (!this.decided) this.settle(Buffer.concat(this.held));
+    this.sink?.end();
+  }
+
+  private settle(head: Buffer | undefined): void {
+    this.decided = true;
+    this.sink = this.decide(head);
+    for (const c of this.held) this.sink?.write(c);
+    this.held = [];
+  }
 }
 
 /** LayerFiles that follow this layer's symbolic links to its files. */
@@ -384,7 +411,11 @@ function linkedFiles(
 
 async function drain(body: EntryBody): Promise<void> {
   body.resume();
-  await new Promise<void>((resolve, reject) => {
+  await ended(body);
+}
+
+function ended(body: EntryBody): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     body.once('end', resolve);
     body.once('error', reject);
   });

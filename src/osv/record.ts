@@ -51,16 +51,23 @@ const AffectedSchema = z.object({
 
 const ReferenceSchema = z.object({ type: z.string(), url: z.string() });
 
+/** An optional text field; null (as YAML often writes it) is absent. */
+const OptionalText = z
+  .string()
+  .nullish()
+  .transform((v) => v ?? undefined)
+  .optional();
+
 /** The record: `id` and `modified` are the schema's required fields. */
 export const OsvRecordSchema = z.object({
   id: z.string().min(1),
   modified: z.string(),
-  published: z.string().optional(),
-  withdrawn: z.string().optional(),
+  published: OptionalText,
+  withdrawn: OptionalText,
   aliases: z.array(z.string()).nullish(),
   related: z.array(z.string()).nullish(),
-  summary: z.string().optional(),
-  details: z.string().optional(),
+  summary: OptionalText,
+  details: OptionalText,
   severity: z.array(SeveritySchema).nullish(),
   affected: z.array(AffectedSchema).nullish(),
   references: z.array(ReferenceSchema).nullish(),

@@ -1,6 +1,5 @@
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Response } from 'undici';
 import type { ClaroError } from '../errors.js';
 import {
   DEFAULT_FETCH_TIMEOUT_MS,
@@ -14,6 +13,7 @@ import {
   isRetryable,
   reason,
   request,
+  type HttpAnswer,
   type HttpResponse,
   type RequestOptions,
 } from './http-request.js';
@@ -77,7 +77,7 @@ export async function fetchBlob(
       first = await request(url, opts);
     }
   }
-  if (!first.res.ok || first.res.body === null) {
+  if (!first.res.ok) {
     first.ctl.abort();
     throw fetchError(opts, url, answered(first), { attempts: first.attempts });
   }
@@ -89,19 +89,17 @@ interface BlobStreamOptions {
   readonly opts: FetchBlobOptions;
 }
 
-type Reader = ReadableStreamDefaultReader<Uint8Array>;
-
 /**
- * A response body as a Node Readable. Only one read is pending at a time,
- * so backpressure reaches the socket; the idle timer runs only while the
- * server is awaited, not while the consumer is slow. Destroying the stream
- * aborts the request.
+ * A response body as a Node Readable. The body pauses while the consumer
+ * is behind, so backpressure reaches the socket; the idle timer runs only
+ * while the server is awaited, not while the consumer is slow. Destroying
+ * the stream aborts the request.
  */
 class BlobStream extends Readable {
-  private current: HttpResponse;
-  private reader: Reader;
+  private current!: HttpResponse;
   private received = 0;
   private tries: number;
+  private timer: NodeJS.Timeout | undefined;
   private readonly etag: string | undefined;
   private readonly ranges: boolean;
 
@@ -109,24 +107,27 @@ class BlobStream extends Readable {
     first: HttpResponse,
     private readonly o: BlobStreamOptions,
   ) {
-    super();
-    this.current = first;
-    this.reader = bodyReader(first.res);
+    super({ highWaterMark: 1 << 20 });
     this.tries = first.attempts;
     this.ranges = /\bbytes\b/i.test(
       first.res.headers.get('accept-ranges') ?? '',
     );
     this.etag = strongEtag(first.res.headers.get('etag'));
+    this.attach(first);
   }
 
   override _read(): void {
-    void this.pull();
+    const body = this.current.res.body;
+    if (!body.isPaused()) return;
+    this.arm();
+    body.resume();
   }
 
   override _destroy(
     err: Error | null,
     cb: (error?: Error | null) => void,
   ): void {
+    this.disarm();
     this.current.ctl.abort();
     cb(err);
   }
@@ -135,26 +136,43 @@ class BlobStream extends Readable {
     return this.o.opts.timeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS;
   }
 
-  private async pull(): Promise<void> {
-    const { ctl } = this.current;
-    const timer = setTimeout(
-      () => ctl.abort(new Stalled('body')),
+  /** Streams `r`'s body on, until it ends, fails or is replaced. */
+  private attach(r: HttpResponse): void {
+    this.current = r;
+    const body = r.res.body;
+    const mine = () => this.current === r && !this.destroyed;
+    body.on('data', (chunk: Buffer) => {
+      if (!mine()) return;
+      this.received += chunk.length;
+      if (this.push(chunk)) return this.arm();
+      body.pause();
+      this.disarm();
+    });
+    body.on('end', () => {
+      if (!mine()) return;
+      this.disarm();
+      this.push(null);
+    });
+    body.on('error', (err) => {
+      if (!mine()) return;
+      this.disarm();
+      void this.recover(err, r.ctl.signal);
+    });
+    this.arm();
+  }
+
+  /** (Re)starts the wait for the server's next chunk. */
+  private arm(): void {
+    if (this.timer) return void this.timer.refresh();
+    this.timer = setTimeout(
+      () => this.current.ctl.abort(new Stalled('body')),
       this.timeoutMs,
     );
-    let chunk: Awaited<ReturnType<Reader['read']>>;
-    try {
-      chunk = await this.reader.read();
-    } catch (err) {
-      clearTimeout(timer);
-      if (!this.destroyed) await this.recover(err, ctl.signal);
-      return;
-    }
-    clearTimeout(timer);
-    if (this.destroyed) return;
-    if (chunk.done) return void this.push(null);
-    const { value } = chunk;
-    this.received += value.length;
-    this.push(Buffer.from(value.buffer, value.byteOffset, value.length));
+  }
+
+  private disarm(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
   }
 
   /** After a failed read: resume when safe, else fail the stream. */
@@ -173,7 +191,6 @@ class BlobStream extends Readable {
       if (!this.destroyed) this.destroy(resumeErr as Error);
       return;
     }
-    if (!this.destroyed) void this.pull();
   }
 
   /** Asks for the rest of the body, trying while tries remain. */
@@ -191,9 +208,7 @@ class BlobStream extends Readable {
       );
       const next = await this.requestRest().catch((err: unknown) => err);
       if (isResponse(next) && this.continues(next.res)) {
-        this.current = next;
-        this.reader = bodyReader(next.res);
-        return;
+        return this.attach(next);
       }
       if (isResponse(next)) next.ctl.abort();
       const why = isResponse(next)
@@ -217,19 +232,12 @@ class BlobStream extends Readable {
   }
 
   /** A 206 whose range starts at the first byte not yet received. */
-  private continues(res: Response): boolean {
+  private continues(res: HttpAnswer): boolean {
     const range = /^bytes (\d+)-/.exec(res.headers.get('content-range') ?? '');
     return (
-      res.status === 206 &&
-      res.body !== null &&
-      range !== null &&
-      Number(range[1]) === this.received
+      res.status === 206 && range !== null && Number(range[1]) === this.received
     );
   }
-}
-
-function bodyReader(res: Response): Reader {
-  return res.body!.getReader() as Reader;
 }
 
 function isResponse(x: unknown): x is HttpResponse {

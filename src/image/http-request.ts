@@ -5,9 +5,10 @@
  * to the same rules; answers worth another try are retried with backoff.
  */
 import { STATUS_CODES } from 'node:http';
+import type { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, Headers, fetch, type Dispatcher, type Response } from 'undici';
+import { Agent, request as send1, type Dispatcher } from 'undici';
 import { ClaroError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 
@@ -66,9 +67,19 @@ export interface RequestOptions {
   readonly log?: Logger;
 }
 
+/** The head of an answer, and its body as a Node stream. */
+export interface HttpAnswer {
+  readonly status: number;
+  /** A 2xx status. */
+  readonly ok: boolean;
+  /** A field by name, several values joined by ", "; null when absent. */
+  readonly headers: { get(name: string): string | null };
+  readonly body: Readable;
+}
+
 /** A response whose head has arrived; its body is still to be read. */
 export interface HttpResponse {
-  readonly res: Response;
+  readonly res: HttpAnswer;
   /** Cancels the request, body included. */
   readonly ctl: AbortController;
   /** The URL that answered, after redirects. */
@@ -96,6 +107,10 @@ export function httpAgent(tls: TlsOptions): Dispatcher {
     },
   });
 }
+
+/** Header field name and value (RFC 9110 sections 5.1, 5.5). */
+const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 /** Statuses worth another try (RFC 9110 section 15.6; 429 of RFC 6585). */
 const RETRY_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
@@ -196,7 +211,7 @@ export function fetchError(
 /** "answered 404 Not Found", "(redirected to <url>)" when it was. */
 export function answered(r: HttpResponse): string {
   const { res } = r;
-  const text = res.statusText || STATUS_CODES[res.status] || '';
+  const text = STATUS_CODES[res.status] ?? '';
   const status = `${res.status} ${text}`.trim();
   if (res.ok) return `answered ${status} without a body`;
   const moved = r.redirected ? ` (redirected to ${safeUrl(r.url)})` : '';
@@ -251,9 +266,12 @@ export function causeCode(err: unknown): string | undefined {
   return undefined;
 }
 
+/** Header fields by lower-case name, several values joined. */
+type Fields = Record<string, string>;
+
 interface Prepared {
   readonly url: URL;
-  readonly headers: Headers;
+  readonly headers: Fields;
 }
 
 function buildRequest(url: string, opts: RequestOptions): Prepared {
@@ -264,18 +282,17 @@ function buildRequest(url: string, opts: RequestOptions): Prepared {
     throw bad('not an absolute http(s) URL');
   }
 
-  const headers = new Headers();
+  const headers: Fields = {};
   for (const [name, values] of Object.entries(opts.headers ?? {})) {
-    try {
-      for (const v of values) headers.append(name, v);
-    } catch {
+    const value = values.join(', ');
+    if (!FIELD_NAME.test(name) || !FIELD_VALUE.test(value)) {
       throw bad(`header ${JSON.stringify(name)} has an invalid name or value`);
     }
+    const key = name.toLowerCase();
+    headers[key] = key in headers ? `${headers[key]}, ${value}` : value;
   }
   if (u.username !== '' || u.password !== '') {
-    if (!headers.has('authorization')) {
-      headers.set('authorization', basic(u.username, u.password));
-    }
+    headers['authorization'] ??= basic(u.username, u.password);
     u.username = '';
     u.password = '';
   }
@@ -318,7 +335,7 @@ async function follow(
       if (next === undefined) {
         return { res, ctl, url: url.href, redirected: hop > 0, attempts: 0 };
       }
-      await res.body?.cancel().catch(() => {});
+      res.body.destroy();
       if (next.origin !== req.url.origin) headers = withoutAuth(headers);
       url = next;
     }
@@ -341,22 +358,40 @@ async function follow(
   );
 }
 
-function send(
+async function send(
   url: URL,
-  headers: Headers,
+  headers: Fields,
   opts: RequestOptions,
   ctl: AbortController,
   hop: number,
-): Promise<Response> {
+): Promise<HttpAnswer> {
   const post = opts.method === 'POST' && hop === 0;
-  return fetch(url, {
+  const r = await send1(url, {
     method: post ? 'POST' : 'GET',
     headers,
-    redirect: 'manual',
     signal: ctl.signal,
+    // claro's own timers: undici's would also run while the consumer,
+    // not the server, is slow.
+    headersTimeout: 0,
+    bodyTimeout: 0,
     ...(post && opts.body !== undefined ? { body: opts.body } : {}),
     ...(opts.dispatcher ? { dispatcher: opts.dispatcher } : {}),
   });
+  // A body given up on (a retry, a redirect, an error answer) is aborted;
+  // its error then has a listener even when nobody reads it.
+  r.body.on('error', () => {});
+  const fields = r.headers;
+  return {
+    status: r.statusCode,
+    ok: r.statusCode >= 200 && r.statusCode < 300,
+    headers: {
+      get: (name) => {
+        const v = fields[name.toLowerCase()];
+        return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
+      },
+    },
+    body: r.body,
+  };
 }
 
 function checkScheme(url: URL, opts: RequestOptions, hop: number): void {
@@ -374,7 +409,7 @@ function checkScheme(url: URL, opts: RequestOptions, hop: number): void {
   );
 }
 
-function redirectTarget(res: Response, from: URL): URL | undefined {
+function redirectTarget(res: HttpAnswer, from: URL): URL | undefined {
   if (![301, 302, 303, 307, 308].includes(res.status)) return undefined;
   const location = res.headers.get('location');
   if (location === null || !URL.canParse(location, from.href)) {
@@ -383,10 +418,9 @@ function redirectTarget(res: Response, from: URL): URL | undefined {
   return new URL(location, from);
 }
 
-function withoutAuth(headers: Headers): Headers {
-  const copy = new Headers(headers);
-  copy.delete('authorization');
-  return copy;
+function withoutAuth(headers: Fields): Fields {
+  const { authorization: _, ...rest } = headers;
+  return rest;
 }
 
 /** Already a ClaroError naming the URL; the count of tries is added. */
@@ -456,30 +490,28 @@ export async function readBody(
   },
 ): Promise<Buffer> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS;
-  const reader = r.res.body?.getReader();
-  const chunks: Uint8Array[] = [];
+  const chunks: Buffer[] = [];
   let size = 0;
-  while (reader) {
-    const timer = setTimeout(() => r.ctl.abort(new Stalled('body')), timeoutMs);
-    try {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.length;
+  const timer = setTimeout(() => r.ctl.abort(new Stalled('body')), timeoutMs);
+  try {
+    for await (const chunk of r.res.body) {
+      timer.refresh();
+      size += (chunk as Buffer).length;
       if (size > opts.max) {
         r.ctl.abort();
         throw fetchError(opts, r.url, `sent more than ${opts.max} bytes`, {
           cause: { retryable: false },
         });
       }
-      chunks.push(value);
-    } catch (err) {
-      if (err instanceof ClaroError) throw err;
-      throw fetchError(opts, r.url, reason(err, r.ctl.signal, timeoutMs), {
-        cause: err,
-      });
-    } finally {
-      clearTimeout(timer);
+      chunks.push(chunk as Buffer);
     }
+  } catch (err) {
+    if (err instanceof ClaroError) throw err;
+    throw fetchError(opts, r.url, reason(err, r.ctl.signal, timeoutMs), {
+      cause: err,
+    });
+  } finally {
+    clearTimeout(timer);
   }
   return Buffer.concat(chunks);
 }

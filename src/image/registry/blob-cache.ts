@@ -20,6 +20,12 @@ export const DEFAULT_CACHE_MAX_BYTES = 2 * 1024 ** 3;
 export const CACHE_MAX_SIZE_ENV = 'CLARO_CACHE_MAX_SIZE';
 
 const SHA256 = /^sha256:([a-f0-9]{64})$/;
+/**
+ * Bytes a cache file may lag behind the download before the download
+ * waits for the disk: several chunks go to each write (writev), and the
+ * layer reader is not held back by every chunk's write.
+ */
+const WRITE_AHEAD = 8 << 20;
 
 export interface BlobCacheOptions {
   /** claro's cache folder; blobs go to its `blobs/` subfolder. */
@@ -168,7 +174,10 @@ class CacheTee {
     this.ready = mkdir(path.dirname(tmp), { recursive: true }).then(
       () => {
         if (this.failed) return;
-        this.file = createWriteStream(tmp, { mode: 0o444 });
+        this.file = createWriteStream(tmp, {
+          mode: 0o444,
+          highWaterMark: WRITE_AHEAD,
+        });
         this.file.on('error', (err) => this.lose(err));
       },
       (err: unknown) => this.lose(err),

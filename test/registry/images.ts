@@ -2,7 +2,8 @@
  * Images for the registry tests, built from ../shared and pushed with
  * skopeo: the Debian image in OCI and Docker schema 2 form, a `docker
  * save` archive, and the Alpine 3.20.3 root filesystems of two
- * architectures, each as an image, with an OCI index put over them.
+ * architectures, each as an image, with an OCI index put over them (and
+ * as Docker schema 2 images under a Docker manifest list).
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -23,6 +24,8 @@ export const ALPINE_310_ARCHIVE = `${SHARED}/fixtures/trivy-docker-archive/alpin
 
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+const DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
+const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
 
 /**
  * Copies `source` (a skopeo transport: `oci-archive:PATH`, `oci:DIR`,
@@ -113,11 +116,9 @@ export async function getManifest(
 ): Promise<{ digest: string; body: Buffer; doc: any; type: string }> {
   const res = await fetch(`http://${host}/v2/${name}/manifests/${ref}`, {
     headers: {
-      Accept: [
-        OCI_MANIFEST,
-        OCI_INDEX,
-        'application/vnd.docker.distribution.manifest.v2+json',
-      ].join(', '),
+      Accept: [OCI_MANIFEST, OCI_INDEX, DOCKER_MANIFEST, DOCKER_LIST].join(
+        ', ',
+      ),
     },
   });
   if (!res.ok) throw new Error(`GET manifest ${name}:${ref}: ${res.status}`);
@@ -130,18 +131,25 @@ export async function getManifest(
   };
 }
 
-/** PUTs an OCI index naming `entries` under `name:tag`. */
+/**
+ * PUTs an OCI index naming `entries` under `name:tag`, or with `docker`
+ * a Docker manifest list of Docker schema 2 manifests.
+ */
 export async function putIndex(
   host: string,
   name: string,
   tag: string,
   entries: { digest: string; size: number; arch: string; variant?: string }[],
+  docker = false,
 ): Promise<string> {
+  const [listType, entryType] = docker
+    ? [DOCKER_LIST, DOCKER_MANIFEST]
+    : [OCI_INDEX, OCI_MANIFEST];
   const body = JSON.stringify({
     schemaVersion: 2,
-    mediaType: OCI_INDEX,
+    mediaType: listType,
     manifests: entries.map((e) => ({
-      mediaType: OCI_MANIFEST,
+      mediaType: entryType,
       digest: e.digest,
       size: e.size,
       platform: {
@@ -153,7 +161,7 @@ export async function putIndex(
   });
   const res = await fetch(`http://${host}/v2/${name}/manifests/${tag}`, {
     method: 'PUT',
-    headers: { 'Content-Type': OCI_INDEX },
+    headers: { 'Content-Type': listType },
     body,
   });
   if (res.status !== 201) {
@@ -171,6 +179,8 @@ export interface Pushed {
   /** The manifests the index names, by architecture. */
   readonly alpineManifests: { amd64: string; arm64: string };
   readonly alpineIndex: string;
+  /** A Docker manifest list over the same images in schema 2. */
+  readonly alpineList: string;
   /** The decompressed `docker save` archive of Alpine 3.10. */
   readonly alpine310Archive: string;
 }
@@ -179,7 +189,8 @@ export interface Pushed {
  * Pushes every test image to an anonymous registry: `debian:oci`,
  * `debian:docker` (schema 2), `alpine310:latest` (from the docker
  * archive, its layers compressed by skopeo on the way), `alpine:amd64`,
- * `alpine:arm64` and the index `alpine:3.20.3` over both.
+ * `alpine:arm64` and the index `alpine:3.20.3` over both; the same two as
+ * Docker schema 2 under the manifest list `alpine:list`.
  */
 export async function pushAll(
   registry: Registry,
@@ -196,20 +207,37 @@ export async function pushAll(
     push(registry, `docker-archive:${alpine310Archive}`, 'alpine310:latest'),
     push(registry, `oci:${amd64.dir}`, 'alpine:amd64'),
     push(registry, `oci:${arm64.dir}`, 'alpine:arm64'),
+    push(registry, `oci:${amd64.dir}`, 'alpine:amd64-v2s2', 'v2s2'),
+    push(registry, `oci:${arm64.dir}`, 'alpine:arm64-v2s2', 'v2s2'),
   ]);
 
-  const [a, b] = await Promise.all([
-    getManifest(registry.host, 'alpine', 'amd64'),
-    getManifest(registry.host, 'alpine', 'arm64'),
-  ]);
-  const alpineIndex = await putIndex(registry.host, 'alpine', '3.20.3', [
-    { digest: a.digest, size: a.body.length, arch: 'amd64' },
-    { digest: b.digest, size: b.body.length, arch: 'arm64', variant: 'v8' },
-  ]);
+  const [a, b, c, d] = await Promise.all(
+    ['amd64', 'arm64', 'amd64-v2s2', 'arm64-v2s2'].map((tag) =>
+      getManifest(registry.host, 'alpine', tag),
+    ),
+  );
+  const entries = (x: typeof a, y: typeof a) => [
+    { digest: x!.digest, size: x!.body.length, arch: 'amd64' },
+    { digest: y!.digest, size: y!.body.length, arch: 'arm64', variant: 'v8' },
+  ];
+  const alpineIndex = await putIndex(
+    registry.host,
+    'alpine',
+    '3.20.3',
+    entries(a, b),
+  );
+  const alpineList = await putIndex(
+    registry.host,
+    'alpine',
+    'list',
+    entries(c, d),
+    true,
+  );
   return {
     alpineLayers: { amd64: amd64.layerDigest, arm64: arm64.layerDigest },
-    alpineManifests: { amd64: a.digest, arm64: b.digest },
+    alpineManifests: { amd64: a!.digest, arm64: b!.digest },
     alpineIndex,
+    alpineList,
     alpine310Archive,
   };
 }

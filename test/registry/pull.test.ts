@@ -259,6 +259,23 @@ describe('scanning by reference', () => {
     assert.deepEqual(pulled.index.layers, [pushed.alpineLayers.arm64]);
   });
 
+  it('takes the platform from a Docker manifest list', async (t) => {
+    if (!needRegistry(t)) return;
+    const platform = parsePlatform('linux/arm64/v8');
+    const [file, pulled, m] = await Promise.all([
+      scanFile(ALPINE_ARM64),
+      scanRefFresh('alpine:list', { platform }),
+      getManifest(registry.host, 'alpine', 'arm64-v2s2'),
+    ]);
+    assert.equal(
+      m.type,
+      'application/vnd.docker.distribution.manifest.v2+json',
+    );
+    assert.deepEqual(summary(pulled), summary(file));
+    assert.equal(pulled.index.manifestHash, m.digest);
+    assert.deepEqual(pulled.index.layers, [pushed.alpineLayers.arm64]);
+  });
+
   it('pulls by digest', async (t) => {
     if (!needRegistry(t)) return;
     const pulled = await scanRefFresh(`alpine@${pushed.alpineIndex}`);

@@ -78,7 +78,8 @@ class MatchContext {
       [...groups.values()].map(async ({ query, keys }) => {
         const packageNames = [...new Set(keys.map(([name]) => name))];
         const found = await this.opts.store.vulnerabilitiesOf({
-          ...query,
+          updaters: query.updaters,
+          distribution: query.distribution,
           packageNames,
         });
         for (const [name, key] of keys) {

@@ -325,6 +325,54 @@ function updateContract(using: Using): void {
       assert.deepEqual(sorted(served), sorted(dedupe(ALL)));
     }));
 
+  it('answers many packages at once as it answers each alone', () =>
+    using(async (store) => {
+      const v319 = secdbRecords(SECDB.v319.file, SECDB.v319.dist, {
+        updater: 'alpine-secdb-v319',
+      });
+      await store.applyUpdate(UPDATER, 'f1', {
+        vulnerabilities: ALL,
+        coverage: [DIST],
+      });
+      await store.applyUpdate('alpine-secdb-v319', 'f1', {
+        vulnerabilities: v319,
+        coverage: [SECDB.v319.dist],
+      });
+      await store.applyUpdate('debian-other', 'f1', {
+        vulnerabilities: ALL.slice(0, 30).map((v) => ({
+          ...v,
+          updater: 'debian-other',
+        })),
+        coverage: [],
+      });
+
+      const names = [...PACKAGES.slice(0, 25), 'no-such-package'];
+      for (const [updaters, distribution] of [
+        [['alpine-'], DIST],
+        [['alpine-secdb-v319'], SECDB.v319.dist],
+        [['debian-', 'alpine-secdb-v319'], DIST],
+        [[], DIST],
+      ] as const) {
+        const got = await store.vulnerabilitiesOf({
+          updaters,
+          distribution,
+          packageNames: names,
+        });
+        assert.deepEqual([...got.keys()], names);
+        for (const packageName of names) {
+          const q = { updaters, distribution, packageName };
+          const alone = await store.vulnerabilities(q);
+          assert.deepEqual(got.get(packageName), alone, packageName);
+        }
+      }
+      const none = await store.vulnerabilitiesOf({
+        updaters: ['alpine-'],
+        distribution: DIST,
+        packageNames: [],
+      });
+      assert.equal(none.size, 0);
+    }));
+
   it('keeps an absent, an empty and a named code name apart, in order', () =>
     using(async (store) => {
       const base = ALL[0]!;

@@ -22,6 +22,7 @@ import { UpdateTables } from './postgres/updates.js';
 import type {
   GcResult,
   LockResult,
+  PackagesQuery,
   ReportVersions,
   ScannerId,
   Store,
@@ -258,6 +259,14 @@ export class PostgresStore implements Store {
 
   async vulnerabilities(query: VulnerabilityQuery): Promise<Vulnerability[]> {
     return this.#do('query vulnerabilities', () => this.#updates.query(query));
+  }
+
+  async vulnerabilitiesOf(
+    query: PackagesQuery,
+  ): Promise<Map<string, Vulnerability[]>> {
+    return this.#do('query vulnerabilities', () =>
+      this.#updates.queryMany(query),
+    );
   }
 
   async gcUpdateOperations(keep: number): Promise<GcResult> {

@@ -19,6 +19,7 @@ import { UpdateTables } from './sqlite/updates.js';
 import type {
   GcResult,
   LockResult,
+  PackagesQuery,
   ReportVersions,
   ScannerId,
   Store,
@@ -238,6 +239,14 @@ export class SqliteStore implements Store {
 
   async vulnerabilities(query: VulnerabilityQuery): Promise<Vulnerability[]> {
     return this.#do('query vulnerabilities', () => this.#updates.query(query));
+  }
+
+  async vulnerabilitiesOf(
+    query: PackagesQuery,
+  ): Promise<Map<string, Vulnerability[]>> {
+    return this.#do('query vulnerabilities', () =>
+      this.#updates.queryMany(query),
+    );
   }
 
   /**

@@ -56,6 +56,13 @@ export interface UpdaterStatus {
   readonly records?: number;
 }
 
+/** Many packages' `VulnerabilityQuery`, alike but for the name. */
+export interface PackagesQuery {
+  readonly updaters: readonly string[];
+  readonly distribution: DistributionKey;
+  readonly packageNames: readonly string[];
+}
+
 /** The versions a vulnerability report is computed from. */
 export interface ReportVersions {
   /** See `Store.indexReportVersion`; undefined when none is stored. */
@@ -159,6 +166,14 @@ export interface Store {
   reportVersions(manifest: string): Promise<ReportVersions>;
   /** Current records matching the query (latest operation per updater). */
   vulnerabilities(query: VulnerabilityQuery): Promise<readonly Vulnerability[]>;
+  /**
+   * `vulnerabilities` for many packages of one release and updater set,
+   * in one query: each name's records, in the order `vulnerabilities`
+   * gives them; a name without records maps to an empty list.
+   */
+  vulnerabilitiesOf(
+    query: PackagesQuery,
+  ): Promise<ReadonlyMap<string, readonly Vulnerability[]>>;
 
   /**
    * Deletes each updater's operations beyond its newest `keep` (at least

@@ -10,6 +10,7 @@ import type {
   Vulnerability,
 } from '../../vuln/types.js';
 import {
+  byPackage,
   rowToVulnerability,
   VULN_COLUMNS,
   vulnParams,
@@ -18,6 +19,7 @@ import {
 } from '../sqlite/vuln-rows.js';
 import type {
   GcResult,
+  PackagesQuery,
   ReportVersions,
   UpdateDiff,
   UpdateOperation,
@@ -117,6 +119,12 @@ const SQL = {
     JOIN latest_update_operation AS l ON l.uo = uv.uo
     WHERE v.package_name = $1 AND v.did = $2 AND v.version_id = $3
       AND ${UPDATER_MATCHES('$4')}
+    ORDER BY v.id`,
+  queryMany: `SELECT ${VULN_COLUMNS} FROM vuln AS v
+    JOIN uo_vuln AS uv ON uv.vuln = v.id
+    JOIN latest_update_operation AS l ON l.uo = uv.uo
+    WHERE v.package_name = ANY ($1::text[]) AND v.did = $2
+      AND v.version_id = $3 AND ${UPDATER_MATCHES('$4')}
     ORDER BY v.id`,
   covers: `SELECT EXISTS (SELECT 1 FROM latest_update_operation AS l
     JOIN uo_coverage AS c ON c.uo = l.uo
@@ -226,6 +234,21 @@ export class UpdateTables {
       ],
     });
     return res.rows.map(rowToVulnerability);
+  }
+
+  /** See `Store.vulnerabilitiesOf`. */
+  async queryMany(q: PackagesQuery): Promise<Map<string, Vulnerability[]>> {
+    const res = await this.#pool.query<VulnRow>({
+      name: 'claro-vulnerabilities-of',
+      text: SQL.queryMany,
+      values: [
+        q.packageNames,
+        q.distribution.did,
+        q.distribution.versionId,
+        q.updaters,
+      ],
+    });
+    return byPackage(q.packageNames, res.rows.map(rowToVulnerability));
   }
 
   /** See `Store.covers`. */

@@ -9,8 +9,14 @@ import type {
   UpdateData,
   Vulnerability,
 } from '../../vuln/types.js';
-import type { GcResult, UpdateDiff, UpdateOperation } from '../store.js';
+import type {
+  GcResult,
+  PackagesQuery,
+  UpdateDiff,
+  UpdateOperation,
+} from '../store.js';
 import {
+  byPackage,
   rowToVulnerability,
   VULN_COLUMNS,
   vulnParams,
@@ -68,6 +74,12 @@ const SQL = {
     JOIN latest_update_operation AS l ON l.uo = uv.uo
     WHERE v.package_name = @packageName AND v.did = @did
       AND v.version_id = @versionId AND ${UPDATER_MATCHES}
+    ORDER BY v.id`,
+  queryMany: `SELECT DISTINCT ${VULN_COLUMNS} FROM vuln AS v
+    JOIN uo_vuln AS uv ON uv.vuln = v.id
+    JOIN latest_update_operation AS l ON l.uo = uv.uo
+    WHERE v.package_name IN (SELECT value FROM json_each(@names))
+      AND v.did = @did AND v.version_id = @versionId AND ${UPDATER_MATCHES}
     ORDER BY v.id`,
   covers: `SELECT EXISTS (SELECT 1 FROM latest_update_operation AS l
     JOIN uo_coverage AS c ON c.uo = l.uo
@@ -181,6 +193,17 @@ export class UpdateTables {
       prefixes: JSON.stringify(q.updaters),
     }) as VulnRow[];
     return rows.map(rowToVulnerability);
+  }
+
+  /** See `Store.vulnerabilitiesOf`. */
+  queryMany(q: PackagesQuery): Map<string, Vulnerability[]> {
+    const rows = this.#st.queryMany.all({
+      names: JSON.stringify(q.packageNames),
+      did: q.distribution.did,
+      versionId: q.distribution.versionId,
+      prefixes: JSON.stringify(q.updaters),
+    }) as VulnRow[];
+    return byPackage(q.packageNames, rows.map(rowToVulnerability));
   }
 
   /** See `Store.covers`. */

@@ -153,3 +153,17 @@ function osvFields(
   }
   return out;
 }
+
+/**
+ * Records grouped by package name, each group in the records' order;
+ * every name asked for has a group, empty when nothing matched it.
+ */
+export function byPackage(
+  names: readonly string[],
+  records: readonly Vulnerability[],
+): Map<string, Vulnerability[]> {
+  const out = new Map<string, Vulnerability[]>();
+  for (const name of names) out.set(name, []);
+  for (const v of records) out.get(v.packageName)?.push(v);
+  return out;
+}

@@ -37,25 +37,29 @@ describe('chooseEntry', () => {
   ];
   for (const [text, n] of table) {
     it(`takes entry ${n} for ${text}`, () => {
-      const got = chooseEntry(index, parsePlatform(text), 'index', fail);
+      const got = chooseEntry(index, parsePlatform(text), {
+        where: 'index',
+        fail,
+      });
       assert.equal(got.digest, digest(n));
     });
   }
 
   it('takes the only entry when it names no platform', () => {
-    const got = chooseEntry(
-      [entry(7)],
-      parsePlatform('linux/s390x'),
-      'i',
+    const got = chooseEntry([entry(7)], parsePlatform('linux/s390x'), {
+      where: 'i',
       fail,
-    );
+    });
     assert.equal(got.digest, digest(7));
   });
 
   it('names the platforms there are when none matches', () => {
     assert.throws(
       () =>
-        chooseEntry(index.slice(0, 2), parsePlatform('linux/s390x'), 'i', fail),
+        chooseEntry(index.slice(0, 2), parsePlatform('linux/s390x'), {
+          where: 'i',
+          fail,
+        }),
       (err) => {
         assert.ok(isClaroError(err, 'INVALID_IMAGE'));
         assert.equal(

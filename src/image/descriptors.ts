@@ -56,17 +56,23 @@ export type Descriptor = z.infer<typeof descriptor>;
 /** Builds the error for a problem found in a document. */
 export type Fail = (why: string) => ClaroError;
 
+/** Names a document in problems, and turns them into errors. */
+export interface DocumentContext {
+  /** `index.json`, `index sha256:<hex>`. */
+  readonly where: string;
+  readonly fail: Fail;
+}
+
 /**
  * The descriptors of `doc[field]` ("manifests" of an index, "layers" of a
- * manifest), each with a sha256 digest; `where` names the document in the
- * problem handed to `fail`.
+ * manifest), each with a sha256 digest.
  */
 export function descriptorList(
   doc: unknown,
   field: 'manifests' | 'layers',
-  where: string,
-  fail: Fail,
+  ctx: DocumentContext,
 ): Descriptor[] {
+  const { where, fail } = ctx;
   const list = (doc as Record<string, unknown> | null)?.[field];
   if (!Array.isArray(list)) throw fail(`${where} has no "${field}" array`);
   return list.map((d: unknown, i) => {
@@ -120,9 +126,9 @@ export function isIndexType(mediaType: string | undefined): boolean {
 export function chooseEntry(
   entries: readonly Descriptor[],
   platform: Platform,
-  where: string,
-  fail: Fail,
+  ctx: DocumentContext,
 ): Descriptor {
+  const { where, fail } = ctx;
   const match = entries.find((d) => platformMatches(d.platform, platform));
   if (match) return match;
   const [only] = entries;

@@ -24,6 +24,7 @@ export {
   type HeaderFields,
 } from './http-request.js';
 
+/** A blob download: `request`'s options, for a GET. */
 export interface FetchBlobOptions extends Omit<
   RequestOptions,
   'method' | 'body'
@@ -79,7 +80,11 @@ export async function fetchBlob(
   }
   if (!first.res.ok) {
     first.ctl.abort();
-    throw fetchError(opts, url, answered(first), { attempts: first.attempts });
+    throw fetchError(opts, {
+      url,
+      problem: answered(first),
+      attempts: first.attempts,
+    });
   }
   return new BlobStream(first, { url, opts });
 }
@@ -177,10 +182,15 @@ class BlobStream extends Readable {
 
   /** After a failed read: resume when safe, else fail the stream. */
   private async recover(err: unknown, signal: AbortSignal): Promise<void> {
-    const problem = reason(err, signal, this.timeoutMs);
+    const problem = reason(err, { signal, timeoutMs: this.timeoutMs });
     const policy = this.o.opts.retry ?? DEFAULT_RETRY;
     const fail = (cause: unknown, why = problem): ClaroError =>
-      fetchError(this.o.opts, this.o.url, why, { attempts: this.tries, cause });
+      fetchError(this.o.opts, {
+        url: this.o.url,
+        problem: why,
+        attempts: this.tries,
+        cause,
+      });
     if (!this.ranges || this.tries >= policy.attempts || !isRetryable(err)) {
       return void this.destroy(fail(err));
     }
@@ -216,7 +226,12 @@ class BlobStream extends Readable {
         : problem;
       const last = this.tries >= policy.attempts;
       if (last || (!isResponse(next) && !isRetryable(next))) {
-        throw fetchError(opts, url, why, { attempts: this.tries, cause: next });
+        throw fetchError(opts, {
+          url,
+          problem: why,
+          attempts: this.tries,
+          cause: next,
+        });
       }
     }
   }

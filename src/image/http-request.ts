@@ -45,6 +45,7 @@ export const NO_RETRY: RetryPolicy = {
   maxDelayMs: 0,
 };
 
+/** One request: what it fetches, how, and how patiently. */
 export interface RequestOptions {
   /** Names what is fetched in errors: `layer sha256:<hex>`. */
   readonly what: string;
@@ -192,20 +193,27 @@ export function safeUrl(url: string): string {
  */
 export function fetchError(
   opts: { readonly what: string; readonly method?: string },
-  url: string,
-  problem: string,
-  extra: { readonly attempts?: number; readonly cause?: unknown } = {},
+  d: FailureDetail,
 ): ClaroError {
   const method = opts.method ?? 'GET';
   const tries =
-    extra.attempts !== undefined && extra.attempts > 1
-      ? ` (${extra.attempts} attempts)`
+    d.attempts !== undefined && d.attempts > 1
+      ? ` (${d.attempts} attempts)`
       : '';
   return new ClaroError(
     'FETCH_FAILED',
-    `Cannot fetch ${opts.what}: ${method} ${safeUrl(url)} ${problem}${tries}`,
-    { cause: extra.cause },
+    `Cannot fetch ${opts.what}: ${method} ${safeUrl(d.url)} ${d.problem}${tries}`,
+    { cause: d.cause },
   );
+}
+
+/** What failed, for `fetchError`. */
+export interface FailureDetail {
+  readonly url: string;
+  /** "answered 404 Not Found", "stopped sending for 60000 ms". */
+  readonly problem: string;
+  readonly attempts?: number;
+  readonly cause?: unknown;
 }
 
 /** "answered 404 Not Found", "(redirected to <url>)" when it was. */
@@ -218,12 +226,15 @@ export function answered(r: HttpResponse): string {
   return `answered ${status}${moved}`;
 }
 
-/** What went wrong with a request, for the message. */
+/**
+ * What went wrong with a request, for the message: a timeout when
+ * `signal` was aborted as Stalled, else the (network) error.
+ */
 export function reason(
   err: unknown,
-  signal: AbortSignal,
-  timeoutMs: number,
+  at: { readonly signal: AbortSignal; readonly timeoutMs: number },
 ): string {
+  const { signal, timeoutMs } = at;
   const why: unknown = signal.aborted ? signal.reason : undefined;
   if (why instanceof Stalled) {
     return why.phase === 'head'
@@ -341,21 +352,20 @@ async function follow(
     }
   } catch (err) {
     if (err instanceof ClaroError) throw err;
-    throw fetchError(opts, url.href, reason(err, ctl.signal, timeoutMs), {
+    throw fetchError(opts, {
+      url: url.href,
+      problem: reason(err, { signal: ctl.signal, timeoutMs }),
       attempts: attempt,
       cause: err,
     });
   } finally {
     clearTimeout(timer);
   }
-  throw fetchError(
-    opts,
-    req.url.href,
-    `redirected more than ${MAX_REDIRECTS} times`,
-    {
-      cause: { retryable: false },
-    },
-  );
+  throw fetchError(opts, {
+    url: req.url.href,
+    problem: `redirected more than ${MAX_REDIRECTS} times`,
+    cause: { retryable: false },
+  });
 }
 
 async function send(
@@ -499,7 +509,9 @@ export async function readBody(
       size += (chunk as Buffer).length;
       if (size > opts.max) {
         r.ctl.abort();
-        throw fetchError(opts, r.url, `sent more than ${opts.max} bytes`, {
+        throw fetchError(opts, {
+          url: r.url,
+          problem: `sent more than ${opts.max} bytes`,
           cause: { retryable: false },
         });
       }
@@ -507,7 +519,9 @@ export async function readBody(
     }
   } catch (err) {
     if (err instanceof ClaroError) throw err;
-    throw fetchError(opts, r.url, reason(err, r.ctl.signal, timeoutMs), {
+    throw fetchError(opts, {
+      url: r.url,
+      problem: reason(err, { signal: r.ctl.signal, timeoutMs }),
       cause: err,
     });
   } finally {

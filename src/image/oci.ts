@@ -32,7 +32,10 @@ export async function openOciLayout(
   const desc = await chooseManifest(tree, index, platform);
   const manifest = await readBlobJson(tree, desc.digest);
   const fail = (why: string) => invalid(tree, why);
-  const layers = descriptorList(manifest, 'layers', desc.digest, fail);
+  const layers = descriptorList(manifest, 'layers', {
+    where: desc.digest,
+    fail,
+  });
   return {
     kind,
     manifestHash: desc.digest,
@@ -50,8 +53,8 @@ async function chooseManifest(
   let where = 'index.json';
   let doc = index;
   for (let depth = 0; depth <= MAX_INDEX_DEPTH; depth++) {
-    const list = descriptorList(doc, 'manifests', where, fail);
-    const desc = chooseEntry(list, platform, where, fail);
+    const list = descriptorList(doc, 'manifests', { where, fail });
+    const desc = chooseEntry(list, platform, { where, fail });
     if (!isIndexType(desc.mediaType)) return desc;
     where = desc.digest;
     doc = await readBlobJson(tree, desc.digest);

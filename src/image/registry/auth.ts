@@ -64,8 +64,8 @@ async function bearer(
   if (!realm || !URL.canParse(realm)) {
     throw cannotPull(
       ctx.ref,
-      'FETCH_FAILED',
       `registry ${ctx.ref.registry} asks for a token but names no valid realm`,
+      { code: 'FETCH_FAILED' },
     );
   }
   const scope = `repository:${ctx.ref.repository}:pull`;
@@ -82,7 +82,11 @@ async function bearer(
   }
   if (!r.res.ok) {
     r.ctl.abort();
-    throw fetchError(opts, url, answered(r), { attempts: r.attempts });
+    throw fetchError(opts, {
+      url,
+      problem: answered(r),
+      attempts: r.attempts,
+    });
   }
   const body = await readBody(r, { ...opts, max: MAX_TOKEN_BODY });
   return { Authorization: [`Bearer ${tokenOf(body, ctx)}`] };
@@ -142,8 +146,8 @@ function tokenOf(body: Buffer, ctx: AuthContext): string {
   if (!parsed.success) {
     throw cannotPull(
       ctx.ref,
-      'FETCH_FAILED',
       `the token service of registry ${ctx.ref.registry} sent no token`,
+      { code: 'FETCH_FAILED' },
     );
   }
   return (parsed.data.token || parsed.data.access_token)!;

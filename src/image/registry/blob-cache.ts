@@ -27,6 +27,7 @@ const SHA256 = /^sha256:([a-f0-9]{64})$/;
  */
 const WRITE_AHEAD = 8 << 20;
 
+/** Where a BlobCache keeps its blobs, and how many bytes of them. */
 export interface BlobCacheOptions {
   /** claro's cache folder; blobs go to its `blobs/` subfolder. */
   readonly dir: string;

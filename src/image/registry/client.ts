@@ -33,6 +33,7 @@ import { parseChallenges, type Challenge } from './challenge.js';
 import type { Credentials } from './credentials.js';
 import { formatReference, type ImageReference } from './reference.js';
 
+/** How to reach a registry: credentials, TLS, patience. */
 export interface RegistryOptions {
   readonly credentials?: Credentials;
   /** A credential helper that holds this registry's credentials. */
@@ -164,8 +165,8 @@ export class RegistryClient {
   }
 
   /** A ClaroError "Cannot pull <reference>: <why>". */
-  fail(code: ClaroError['code'], why: string, cause?: unknown): ClaroError {
-    return cannotPull(this.ref, code, why, cause);
+  fail(code: ClaroError['code'], why: string): ClaroError {
+    return cannotPull(this.ref, why, { code });
   }
 
   private async reauthorize(): Promise<HeaderFields | undefined> {
@@ -194,7 +195,11 @@ export class RegistryClient {
         `registry ${host} has no such image (${name})`,
       );
     }
-    return fetchError(opts, url, answered(r), { attempts: r.attempts });
+    return fetchError(opts, {
+      url,
+      problem: answered(r),
+      attempts: r.attempts,
+    });
   }
 }
 
@@ -282,12 +287,11 @@ function checkPing(
   const status = answer.res.status;
   if (status === 200 || status === 401) return answer;
   answer.ctl.abort();
-  throw fetchError(
-    opts,
-    answer.url,
-    `${answered(answer)}: not a registry API (OCI distribution spec)`,
-    { attempts: answer.attempts },
-  );
+  throw fetchError(opts, {
+    url: answer.url,
+    problem: `${answered(answer)}: not a registry API (OCI distribution spec)`,
+    attempts: answer.attempts,
+  });
 }
 
 function challengeOf(answer: HttpResponse): Challenge | undefined {
@@ -304,10 +308,9 @@ function untrusted(ref: ImageReference, err: unknown): ClaroError {
   const code = causeCode(err) ?? errorMessage(err);
   return cannotPull(
     ref,
-    'FETCH_FAILED',
     `the TLS certificate of registry ${ref.registry} is not trusted ` +
       `(${code}): give its CA with --ca-file, or --insecure`,
-    err,
+    { code: 'FETCH_FAILED', cause: err },
   );
 }
 

@@ -21,10 +21,12 @@ export interface Credentials {
   readonly identityToken?: string;
 }
 
-/** The environment variables that carry a username and a password. */
+/** The environment variable that carries a registry username. */
 export const USERNAME_ENV = 'CLARO_REGISTRY_USERNAME';
+/** The environment variable that carries a registry password. */
 export const PASSWORD_ENV = 'CLARO_REGISTRY_PASSWORD';
 
+/** Where `findCredentials` looks, besides docker's config file. */
 export interface CredentialLookup {
   /** From `--username` and `--password`: both or neither. */
   readonly username?: string;

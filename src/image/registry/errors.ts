@@ -17,14 +17,13 @@ export interface PullContext {
 /** "Cannot pull <reference>: <why>", with the given code. */
 export function cannotPull(
   ref: ImageReference,
-  code: ClaroError['code'],
   why: string,
-  cause?: unknown,
+  opts: { readonly code: ClaroError['code']; readonly cause?: unknown },
 ): ClaroError {
   return new ClaroError(
-    code,
+    opts.code,
     `Cannot pull ${formatReference(ref)}: ${why}`,
-    cause === undefined ? undefined : { cause },
+    opts.cause === undefined ? undefined : { cause: opts.cause },
   );
 }
 
@@ -37,8 +36,8 @@ export function refused(ctx: PullContext, what: string): ClaroError {
   if (ctx.credentials) {
     return cannotPull(
       ctx.ref,
-      'UNAUTHORIZED',
       `registry ${host} refused the credentials (${what})`,
+      { code: 'UNAUTHORIZED' },
     );
   }
   const helper = ctx.helper
@@ -46,9 +45,9 @@ export function refused(ctx: PullContext, what: string): ClaroError {
     : '';
   return cannotPull(
     ctx.ref,
-    'UNAUTHORIZED',
     `registry ${host} requires credentials (${what})${helper}: give ` +
       '--username with --password or --password-stdin, set ' +
       'CLARO_REGISTRY_USERNAME and CLARO_REGISTRY_PASSWORD, or docker login',
+    { code: 'UNAUTHORIZED' },
   );
 }

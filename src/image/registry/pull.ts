@@ -20,6 +20,7 @@ import type { BlobCache } from './blob-cache.js';
 import { RegistryClient, type RegistryOptions } from './client.js';
 import { formatReference, type ImageReference } from './reference.js';
 
+/** How to reach the registry, and which platform to take. */
 export interface PullOptions extends RegistryOptions {
   /** Chosen among an index's entries; linux/amd64 by default. */
   readonly platform?: Platform;
@@ -66,18 +67,16 @@ export async function resolveImage(
     }
     if (m.kind === 'manifest') {
       checkConfig(m.doc, fail);
-      const layers = descriptorList(
-        m.doc,
-        'layers',
-        `manifest ${m.digest}`,
+      const layers = descriptorList(m.doc, 'layers', {
+        where: `manifest ${m.digest}`,
         fail,
-      );
+      });
       if (layers.length === 0) throw fail(`manifest ${m.digest} has no layers`);
       return { client, manifestDigest: m.digest, layers };
     }
     const where = `index ${m.digest}`;
-    const entries = descriptorList(m.doc, 'manifests', where, fail);
-    pin = chooseEntry(entries, platform, where, fail).digest;
+    const entries = descriptorList(m.doc, 'manifests', { where, fail });
+    pin = chooseEntry(entries, platform, { where, fail }).digest;
     opts.log?.debug(
       { index: m.digest, manifest: pin, platform: formatPlatform(platform) },
       'platform chosen',
@@ -94,6 +93,7 @@ function checkConfig(doc: unknown, fail: (why: string) => Error): void {
   }
 }
 
+/** A pull whose blobs may come from, and go to, a cache. */
 export interface OpenOptions extends PullOptions {
   /** Where downloaded blobs are kept; none when absent. */
   readonly cache?: BlobCache;

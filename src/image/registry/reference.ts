@@ -19,8 +19,9 @@ export interface ImageReference {
   readonly digest?: string;
 }
 
-/** Docker Hub, as references name it and as its API is reached. */
+/** Docker Hub, as references name it. */
 export const DOCKER_HUB = 'docker.io';
+/** Where Docker Hub's registry API is reached. */
 export const DOCKER_HUB_ENDPOINT = 'registry-1.docker.io';
 const DOCKER_HUB_LEGACY = 'index.docker.io';
 const DEFAULT_TAG = 'latest';

@@ -92,13 +92,10 @@ class MatchContext {
   /** The queries the sets' packages need, grouped by all but the name. */
   private queryGroups(sets: readonly PackageSet[]): Map<string, QueryGroup> {
     const groups = new Map<string, QueryGroup>();
-    const dist = this.dist;
-    if (dist === undefined) return groups;
-
     for (const pkg of sets.flatMap((set) => Object.values(set.packages))) {
       for (const m of this.opts.matchers) {
-        if (!m.accepts(pkg, dist)) continue;
-        const q = m.query(pkg, dist);
+        if (!m.accepts(pkg, this.dist)) continue;
+        const q = m.query(pkg, this.dist ?? NO_DISTRIBUTION);
         const group = JSON.stringify([q.updaters, q.distribution]);
         let g = groups.get(group);
         if (g === undefined) {

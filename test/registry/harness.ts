@@ -243,6 +243,14 @@ function openssl(args: string[]): void {
   execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
+/** A new RSA key and a certificate for `subject` it signed itself. */
+function selfSigned(subject: string, key: string, cert: string): void {
+  openssl([
+    ...'req -x509 -newkey rsa:2048 -nodes -days 2'.split(' '),
+    ...['-subj', subject, '-keyout', key, '-out', cert],
+  ]);
+}
+
 /**
  * A CA and a certificate for 127.0.0.1 it signed; skopeo reads the CA
  * from a folder (`--dest-cert-dir`), claro from a file (`--ca-file`).
@@ -256,50 +264,16 @@ function makeServerCert(dir: string) {
   const csr = join(dir, 'server.csr');
   const cert = join(dir, 'server.crt');
   const ext = join(dir, 'server.ext');
+  selfSigned('/CN=claro test CA', caKey, caFile);
   openssl([
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=claro test CA',
-    '-keyout',
-    caKey,
-    '-out',
-    caFile,
-  ]);
-  openssl([
-    'req',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-subj',
-    '/CN=127.0.0.1',
-    '-keyout',
-    key,
-    '-out',
-    csr,
+    ...'req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1'.split(' '),
+    ...['-keyout', key, '-out', csr],
   ]);
   writeFileSync(ext, 'subjectAltName=IP:127.0.0.1\n');
   openssl([
-    'x509',
-    '-req',
-    '-in',
-    csr,
-    '-CA',
-    caFile,
-    '-CAkey',
-    caKey,
-    '-CAcreateserial',
-    '-days',
-    '2',
-    '-extfile',
-    ext,
-    '-out',
-    cert,
+    ...'x509 -req -CAcreateserial -days 2'.split(' '),
+    ...['-in', csr, '-CA', caFile, '-CAkey', caKey],
+    ...['-extfile', ext, '-out', cert],
   ]);
   return { caFile, caDir, server: { cert, key } };
 }
@@ -336,21 +310,7 @@ export interface TokenServer {
 export async function startTokenServer(dir: string): Promise<TokenServer> {
   const keyFile = join(dir, 'token.key');
   const certFile = join(dir, 'token.crt');
-  openssl([
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=claro test token issuer',
-    '-keyout',
-    keyFile,
-    '-out',
-    certFile,
-  ]);
+  selfSigned('/CN=claro test token issuer', keyFile, certFile);
   const key = readFileSync(keyFile, 'utf8');
   const der = pemBody(readFileSync(certFile, 'utf8'));
   const requests: TokenRequest[] = [];

@@ -8,7 +8,11 @@ import type { IndexReport, PackageSet } from '../indexer/report.js';
 import type { DistributionRecord, PackageRecord } from '../indexer/types.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { Store } from '../store/store.js';
-import type { Matcher, VulnerabilityQuery } from './matcher.js';
+import {
+  NO_DISTRIBUTION,
+  type Matcher,
+  type VulnerabilityQuery,
+} from './matcher.js';
 import type { IndexedVulnerability } from './report.js';
 
 export interface AffectedOptions {
@@ -23,8 +27,9 @@ export interface AffectedOptions {
  *
  * The decision is the vulnerability report's: candidates are the
  * manifests whose index holds a package of the record's name in its
- * release (`Store.manifestsWithPackage`); a candidate is affected when a
- * package of it, installed or only in lower layers, is accepted by a
+ * release (`Store.manifestsWithPackage`), or in any image for a language
+ * record (keyed under the empty release); a candidate is affected when
+ * a package of it, installed or only in lower layers, is accepted by a
  * matcher whose query would have found this record (same package name
  * and release, and updater prefix when the record names its updater) and
  * that matcher calls it vulnerable. Only finished index reports count.
@@ -53,8 +58,15 @@ export async function affectedManifests(
   return out;
 }
 
+/**
+ * Language records (keyed under the empty release) apply in any image,
+ * whatever its distribution; the others in their release only.
+ */
 function candidates(v: IndexedVulnerability, store: Store) {
   const { did, versionId } = v.distribution;
+  if (did === '' && versionId === '') {
+    return store.manifestsWithPackage({ packageName: v.packageName });
+  }
   return store.manifestsWithPackage({
     packageName: v.packageName,
     distribution: { did, versionId },
@@ -90,7 +102,6 @@ function affects(
   opts: Decide,
 ): boolean {
   const dist = Object.values(report.distributions)[0];
-  if (!dist) return false;
   const sets: PackageSet[] = [report, report.lowerLayersOnly];
   return sets.some((set) =>
     Object.values(set.packages).some((pkg) =>
@@ -101,12 +112,13 @@ function affects(
 
 function packageAffected(
   pkg: PackageRecord,
-  dist: DistributionRecord,
+  dist: DistributionRecord | undefined,
   v: IndexedVulnerability,
   opts: Decide,
 ): boolean {
   for (const m of opts.matchers) {
-    if (!m.accepts(pkg, dist) || !finds(m.query(pkg, dist), v)) continue;
+    if (!m.accepts(pkg, dist)) continue;
+    if (!finds(m.query(pkg, dist ?? NO_DISTRIBUTION), v)) continue;
     if (vulnerable(m, pkg, v, opts.log)) return true;
   }
   return false;

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -6,11 +7,13 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { indexImage } from '../indexer/indexer.js';
 import { DEFAULT_SCANNERS } from '../indexer/scanners.js';
 import { silentLogger } from '../log.js';
-import { matchReport } from '../matcher/engine.js';
+import { affectedManifests } from '../matcher/affected.js';
+import { matchReport, vulnerabilityId } from '../matcher/engine.js';
 import { DEFAULT_MATCHERS } from '../matcher/registry.js';
 import type { VulnerabilityReport } from '../matcher/report.js';
 import { SqliteStore } from '../store/sqlite.js';
 import type { Store } from '../store/store.js';
+import { makeTarGz, streamOf } from '../testutil/tar.js';
 import { fileRecord, rangesOf } from '../vuln/testdata/osv.js';
 import type { Vulnerability } from '../vuln/types.js';
 import { LANGUAGE_RELEASE } from './ecosystems.js';
@@ -148,5 +151,55 @@ describe('matching language packages', () => {
         'Cannot decide PYSEC-2023-117 for pygments 2.6.1-custom!',
       ],
     );
+  });
+});
+
+describe('affected manifests for a language record', () => {
+  let store: Store;
+  before(() => {
+    store = SqliteStore.open(':memory:');
+  });
+  after(() => store.close());
+
+  /** Indexes a one-layer image of `files` under `manifestHash`. */
+  async function index(
+    manifestHash: string,
+    files: Record<string, string>,
+  ): Promise<void> {
+    const entries = Object.entries(files).map(([name, body]) => ({
+      name,
+      body,
+    }));
+    const blob = await makeTarGz(entries);
+    const digest = `sha256:${createHash('sha256').update(blob).digest('hex')}`;
+    const source = {
+      kind: 'oci-layout' as const,
+      manifestHash,
+      layers: [{ digest, open: async () => streamOf(blob) }],
+      async close() {},
+    };
+    await indexImage(source, { store, scanners: DEFAULT_SCANNERS, log });
+  }
+
+  it('finds the images holding an affected version, whatever their OS', async () => {
+    const debian = `sha256:${'d'.repeat(64)}`;
+    const bare = `sha256:${'b'.repeat(64)}`;
+    const fixed = `sha256:${'f'.repeat(64)}`;
+    const pygments = `${SITE}/Pygments-2.6.1.dist-info/METADATA`;
+    await index(debian, {
+      'etc/os-release': 'ID=debian\nVERSION_ID="12"\n',
+      [pygments]: metadata('Pygments', '2.6.1'),
+    });
+    await index(bare, { [pygments]: metadata('Pygments', '2.6.1') });
+    await index(fixed, { [pygments]: metadata('Pygments', '2.15.1') });
+
+    const [record] = pygmentsRecords();
+    const v = { id: vulnerabilityId(record!), ...record! };
+    const found = await affectedManifests([v], {
+      store,
+      matchers: DEFAULT_MATCHERS,
+      log,
+    });
+    assert.deepEqual(found, { [v.id]: [bare, debian] });
   });
 });

@@ -64,6 +64,7 @@ const ROUTES: Record<string, { body: string; type: string; digest?: string }> =
   };
 
 let registry: Server;
+const tokenAsks: string[] = [];
 let other: Server;
 let host: string;
 let otherHost: string;
@@ -76,6 +77,23 @@ async function listen(server: Server): Promise<string> {
 before(async () => {
   registry = createServer((req, res) => {
     if (req.url === '/v2/') return void res.end('{}');
+    if (req.url?.startsWith('/token?')) {
+      tokenAsks.push(req.url);
+      return void res.end('{"token":"stub-token"}');
+    }
+    if (req.url === '/v2/private/manifests/1') {
+      if (req.headers.authorization !== 'Bearer stub-token') {
+        const realm = `http://${host}/token`;
+        res.writeHead(401, {
+          'WWW-Authenticate': `Bearer realm="${realm}",service="stub"`,
+        });
+        return void res.end();
+      }
+      res.writeHead(200, {
+        'Content-Type': ROUTES['/v2/good/manifests/1']!.type,
+      });
+      return void res.end(IMAGE);
+    }
     const route = ROUTES[req.url ?? ''];
     if (!route) return void res.writeHead(404).end();
     res.writeHead(200, {
@@ -120,6 +138,17 @@ describe('resolveImage', () => {
       image.layers.map((l) => l.digest),
       [LAYER],
     );
+  });
+
+  it('gets a token when only the repository asks for one', async () => {
+    const image = await resolveImage(parseReference(`${host}/private:1`));
+    assert.equal(image.manifestDigest, sha256Digest(Buffer.from(IMAGE)));
+    assert.deepEqual(image.client.authorization, {
+      Authorization: ['Bearer stub-token'],
+    });
+    assert.deepEqual(tokenAsks, [
+      '/token?service=stub&scope=repository%3Aprivate%3Apull',
+    ]);
   });
 
   it('refuses Docker schema 1 as not supported', async () => {

@@ -80,7 +80,7 @@ export class RegistryClient {
     /** `https://host[:port]` (or http, for loopback or `--insecure`). */
     readonly base: string,
     private auth: HeaderFields,
-    private readonly challenge: Challenge | undefined,
+    private challenge: Challenge | undefined,
     private readonly ctx: AuthContext,
     private readonly transport: Transport,
   ) {}
@@ -122,14 +122,17 @@ export class RegistryClient {
   async manifest(pin: string): Promise<FetchedManifest> {
     const url = `${this.base}/v2/${this.ref.repository}/manifests/${pin}`;
     const what = `manifest ${pin} of ${formatReference(this.ref)}`;
-    const opts: RequestOptions = {
+    const ask = () => ({
       ...requestOptions(this.transport),
       what,
       headers: { ...this.auth, Accept: [ACCEPT] },
-    };
-    const r = await request(url, opts);
-    if (!r.res.ok) throw await this.refusal(r, opts, url);
-    const body = await readBody(r, { ...opts, max: MAX_JSON });
+    });
+    let r = await request(url, ask());
+    if (r.res.status === 401 && (await this.challenged(r))) {
+      r = await request(url, ask());
+    }
+    if (!r.res.ok) throw await this.refusal(r, ask(), url);
+    const body = await readBody(r, { ...ask(), max: MAX_JSON });
 
     const digest = sha256Digest(body);
     const served = r.res.headers.get('docker-content-digest');
@@ -167,6 +170,22 @@ export class RegistryClient {
   /** A ClaroError "Cannot pull <reference>: <why>". */
   fail(code: ClaroError['code'], why: string): ClaroError {
     return cannotPull(this.ref, why, { code });
+  }
+
+  /**
+   * After a 401: true when it carries a challenge other than the one
+   * answered (a registry that lets anyone check its API version but asks
+   * for a token per repository), now answered.
+   */
+  private async challenged(r: HttpResponse): Promise<boolean> {
+    const next = challengeOf(r);
+    const same =
+      next?.scheme === this.challenge?.scheme &&
+      next?.params['realm'] === this.challenge?.params['realm'];
+    if (next === undefined || same) return false;
+    this.challenge = next;
+    this.auth = await authenticate(next, this.ctx);
+    return true;
   }
 
   private async reauthorize(): Promise<HeaderFields | undefined> {

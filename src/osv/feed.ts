@@ -19,7 +19,6 @@ import {
   fetchDocuments,
   fingerprintOf,
   listMirrorFolders,
-  mirrorHas,
 } from '../updater/mirror.js';
 import type { FetchContext, FetchedFeed } from '../updater/updater.js';
 import type { OsvEcosystem } from './ecosystems.js';
@@ -60,11 +59,9 @@ export async function fetchOsvFeed(
 
   const folder = await mirrorFolder(ctx, eco);
   if (folder === undefined) return undefined;
-  const zip = `${folder}/${ALL_ZIP}`;
-  if (await mirrorHas(ctx, zip)) {
-    return fetchDocuments(ctx, [{ name: ALL_ZIP, mirrorPath: zip, url }]);
-  }
-  return readRecordTree(join(ctx.mirror, folder));
+  const mirrorPath = `${folder}/${ALL_ZIP}`;
+  const zip = await fetchDocuments(ctx, [{ name: ALL_ZIP, mirrorPath, url }]);
+  return zip ?? readRecordTree(join(ctx.mirror, folder));
 }
 
 /** `osv/<folder>` of the first of the ecosystem's folders present. */

@@ -102,7 +102,7 @@ describe('OSV records of the shared mirror', () => {
     });
   });
 
-  it('ignores the GIT range of a PYSEC record and keeps its ECOSYSTEM one', () => {
+  it('ignores the GIT range of a PYSEC record, keeps the ECOSYSTEM one', () => {
     const data = fromTree('osv-pypi', 'pypi/vulns/requests/PYSEC-2023-74.yaml');
     const [v] = data.vulnerabilities;
     assert.deepEqual(v?.ranges, [

@@ -189,6 +189,17 @@ describe('Go binaries against the Go vulnerability database', () => {
         assert.deepEqual(vulnsByPackage(r), { stdlib: expected });
       });
 
+      it('shows the fix of the go1.22 line, not the first fix', () => {
+        const fixes = Object.values(r.vulnerabilities)
+          .filter((v) => ['GO-2024-2598', 'GO-2024-2687'].includes(v.name))
+          .map((v) => [v.name, v.fixedInVersion])
+          .sort();
+        assert.deepEqual(fixes, [
+          ['GO-2024-2598', '1.22.1'],
+          ['GO-2024-2687', '1.22.2'],
+        ]);
+      });
+
       it('decides every package without a notice', () => {
         assert.deepEqual(undecided(r), []);
       });

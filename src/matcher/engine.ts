@@ -8,6 +8,7 @@ import type {
 } from '../indexer/types.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
+import { fixedVersionFor } from '../vuln/affected.js';
 import type { Vulnerability } from '../vuln/types.js';
 import {
   NO_DISTRIBUTION,
@@ -115,7 +116,7 @@ class MatchContext {
       for (const m of this.opts.matchers) {
         if (!m.accepts(pkg, this.dist)) continue;
         for (const v of await this.candidates(m, pkg)) {
-          if (this.decide(m, pkg, v)) ids.add(this.add(v));
+          if (this.decide(m, pkg, v)) ids.add(this.add(v, pkg));
         }
       }
       if (ids.size > 0) out[id] = [...ids].sort(byNumber);
@@ -188,9 +189,16 @@ class MatchContext {
     }
   }
 
-  private add(v: Vulnerability): string {
-    const id = vulnerabilityId(v);
-    this.vulnerabilities[id] ??= { id, ...v };
+  /**
+   * Records the vulnerability as it affects `pkg`: an OSV record shows the
+   * fix of the range holding the package's version (go1.22.0 is fixed in
+   * 1.22.1, not in the record's first fix 1.21.8), so one record can
+   * appear once per fix, each with its own id.
+   */
+  private add(v: Vulnerability, pkg: PackageRecord): string {
+    const shown = { ...v, fixedInVersion: fixedVersionFor(pkg.version, v) };
+    const id = vulnerabilityId(shown);
+    this.vulnerabilities[id] ??= { id, ...shown };
     return id;
   }
 }

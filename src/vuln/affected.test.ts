@@ -4,6 +4,7 @@ import { isClaroError } from '../errors.js';
 import { versionScheme } from '../versions/registry.js';
 import {
   affectsVersion,
+  fixedVersionFor,
   isAffected,
   type AffectedVersions,
 } from './affected.js';
@@ -310,5 +311,66 @@ describe('affectsVersion', () => {
           'Cannot compare "1.2.5": record GHSA-xvch-5gv4-984h uses an ' +
             'unknown version scheme "nuget"',
     );
+  });
+});
+
+describe('fixedVersionFor', () => {
+  function stored(
+    found: { ranges?: AffectedRange[]; versions?: string[] },
+    scheme: string,
+    fixedInVersion: string,
+  ): Vulnerability {
+    return {
+      updater: 'osv-test',
+      name: 'TEST-1',
+      description: '',
+      issued: '',
+      links: '',
+      severity: '',
+      normalizedSeverity: 'Unknown',
+      packageName: 'p',
+      packageKind: 'binary',
+      distribution: { did: '', versionId: '' },
+      fixedInVersion,
+      scheme,
+      ...found,
+    };
+  }
+
+  it('gives the fix of the span holding the version (GO-2024-2687)', () => {
+    const go = zipRecord('go', 'GO-2024-2687');
+    const v = stored(rangesOf(go, 'stdlib'), 'go', '1.21.9');
+    const got = ['go1.21.0', 'go1.22.0', 'go1.22.1'].map((x) =>
+      fixedVersionFor(x, v),
+    );
+    assert.deepEqual(got, ['1.21.9', '1.22.2', '1.22.2']);
+  });
+
+  it('gives the fix of the entry holding the version (minimist)', () => {
+    const v = stored(
+      rangesOf(fileRecord(MINIMIST), 'minimist'),
+      'semver',
+      '1.2.6',
+    );
+    assert.deepEqual(
+      ['0.2.3', '1.2.5'].map((x) => fixedVersionFor(x, v)),
+      ['0.2.4', '1.2.6'],
+    );
+  });
+
+  it('gives no fix for a span ending at last_affected', () => {
+    const v = stored(rangesOf(fileRecord(PY), 'py'), 'pep440', '');
+    assert.equal(fixedVersionFor('1.10.0', v), '');
+  });
+
+  it("keeps the record's fix without ranges or with odd versions", () => {
+    const v = stored({}, 'rpm', '1:3.0.1-41.el9_0');
+    assert.equal(fixedVersionFor('1:3.0.1-40.el9', v), '1:3.0.1-41.el9_0');
+    const odd = stored(
+      { ranges: [{ events: [{ introduced: '0' }, { fixed: '1.0.0' }] }] },
+      'semver',
+      '1.0.0',
+    );
+    assert.equal(fixedVersionFor('not a version', odd), '1.0.0');
   });
 });

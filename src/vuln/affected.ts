@@ -72,9 +72,54 @@ export function affectsVersion(
   version: string,
   record: Vulnerability,
 ): boolean {
-  let scheme: VersionScheme;
+  return isAffected(version, record, recordScheme(version, record));
+}
+
+/**
+ * The fix that ends the affected span holding `version`, for display:
+ * the first `fixed` event above it in the first range that includes it
+ * (`1.22.1` for go1.22.0 in a record fixed in 1.21.8 and 1.22.1), empty
+ * when that span has none (it ends at a `lastAffected`, or is open). A
+ * version affected through `versions` alone gets the first `fixed` event
+ * above it in any range. A record without ranges, or one whose versions
+ * cannot be compared, keeps its own `fixedInVersion`.
+ */
+export function fixedVersionFor(
+  version: string,
+  record: Vulnerability,
+): string {
+  if (record.ranges === undefined) return record.fixedInVersion;
   try {
-    scheme = versionScheme(record.scheme);
+    const scheme = recordScheme(version, record);
+    const holding = record.ranges.find((r) => inRange(version, r, scheme));
+    const ranges = holding ? [holding] : record.ranges;
+    const fixes = ranges.flatMap((r) => fixesAbove(version, r, scheme));
+    return fixes.sort((a, b) => scheme.compare(a, b))[0] ?? '';
+  } catch (err) {
+    if (!isClaroError(err, 'INVALID_VERSION')) throw err;
+    return record.fixedInVersion;
+  }
+}
+
+/** In one range, the first `fixed` event above `version`, if any. */
+function fixesAbove(
+  version: string,
+  range: AffectedRange,
+  scheme: VersionScheme,
+): string[] {
+  for (const e of sortEvents(range.events, scheme)) {
+    if ('lastAffected' in e && scheme.compare(version, e.lastAffected) <= 0) {
+      return [];
+    }
+    if ('fixed' in e && scheme.compare(version, e.fixed) < 0) return [e.fixed];
+  }
+  return [];
+}
+
+/** The record's scheme; one claro does not know is an INVALID_VERSION. */
+function recordScheme(version: string, record: Vulnerability): VersionScheme {
+  try {
+    return versionScheme(record.scheme);
   } catch (err) {
     if (!isClaroError(err, 'INVALID_ARGUMENT')) throw err;
     throw new ClaroError(
@@ -84,7 +129,6 @@ export function affectsVersion(
       { cause: err },
     );
   }
-  return isAffected(version, record, scheme);
 }
 
 /**

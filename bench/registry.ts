@@ -8,7 +8,7 @@
  * bench/README.md ("Registry").
  */
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -28,6 +28,8 @@ const RUNS = 5;
 /** claro's pull-and-scan should take at most this many skopeo copies. */
 const GOAL = 1.5;
 const log = silentLogger();
+/** Linux's USER_HZ, the unit of /proc CPU times. */
+const CLOCK_TICKS = 100;
 
 interface Figures {
   /** Empty cache, empty store. */
@@ -35,6 +37,9 @@ interface Figures {
   /** Empty cache, a store with the feeds loaded. */
   readonly claroWithData: number[];
   readonly skopeo: number[];
+  /** CPU time (user + system) of the empty-store runs and of skopeo. */
+  readonly claroCpu: number[];
+  readonly skopeoCpu: number[];
   packages: number;
 }
 
@@ -68,15 +73,25 @@ async function measure(
 ): Promise<Figures> {
   let n = 0;
   const fresh = (what: string) => join(dir, `${what}-${++n}`);
-  const f: Figures = { claro: [], claroWithData: [], skopeo: [], packages: 0 };
+  const f: Figures = {
+    claro: [],
+    claroWithData: [],
+    skopeo: [],
+    claroCpu: [],
+    skopeoCpu: [],
+    packages: 0,
+  };
   progress(`${RUNS} rounds after a warm-up`);
   await claroPull(ref, fresh('cache'), copy(template, fresh('db')));
   await skopeoCopy(ref, fresh('layout'));
   for (let i = 0; i < RUNS; i++) {
     const c = await claroPull(ref, fresh('cache'), fresh('empty.db'));
     f.claro.push(c.ms);
+    f.claroCpu.push(c.cpuMs);
     f.packages = c.packages;
-    f.skopeo.push(await skopeoCopy(ref, fresh('layout')));
+    const sk = await skopeoCopy(ref, fresh('layout'));
+    f.skopeo.push(sk.ms);
+    f.skopeoCpu.push(sk.cpuMs);
     const db = copy(template, fresh('db'));
     f.claroWithData.push((await claroPull(ref, fresh('cache'), db)).ms);
   }
@@ -97,9 +112,10 @@ async function claroPull(
   text: string,
   cacheDir: string,
   db: string,
-): Promise<{ ms: number; packages: number }> {
+): Promise<{ ms: number; cpuMs: number; packages: number }> {
   const store = await openStore(db);
   try {
+    const cpu0 = process.cpuUsage();
     const t0 = now();
     const source = await openRegistryImage(parseReference(text), {
       cache: new BlobCache({ dir: cacheDir, maxBytes: 2 * 1024 ** 3 }),
@@ -107,14 +123,23 @@ async function claroPull(
     });
     const { report } = await scanSource(source, { store, log });
     const elapsed = now() - t0;
-    return { ms: elapsed, packages: Object.keys(report.index.packages).length };
+    const cpu = process.cpuUsage(cpu0);
+    return {
+      ms: elapsed,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      packages: Object.keys(report.index.packages).length,
+    };
   } finally {
     await store.close();
   }
 }
 
 /** `skopeo copy docker://REF oci:DIR` into an empty layout. */
-async function skopeoCopy(ref: string, dir: string): Promise<number> {
+async function skopeoCopy(
+  ref: string,
+  dir: string,
+): Promise<{ ms: number; cpuMs: number }> {
+  const cpu0 = childrenCpuMs();
   const t0 = now();
   await run('skopeo', [
     'copy',
@@ -123,7 +148,23 @@ async function skopeoCopy(ref: string, dir: string): Promise<number> {
     `docker://${ref}`,
     `oci:${dir}`,
   ]);
-  return now() - t0;
+  return { ms: now() - t0, cpuMs: childrenCpuMs() - cpu0 };
+}
+
+/**
+ * CPU time of this process's children that have ended (`cutime` and
+ * `cstime` of /proc/self/stat, proc(5)), in ms; 0 where there is none.
+ */
+function childrenCpuMs(): number {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 16 and 17 of the whole line; 3 is the first after the name.
+    const ticks = Number(fields[13]) + Number(fields[14]);
+    return (ticks * 1000) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
 }
 
 function print(f: Figures): void {
@@ -158,6 +199,13 @@ function print(f: Figures): void {
     `claro runs (with data):   ${f.claroWithData.map(ms).join(', ')}`,
   );
   console.log(`skopeo runs:              ${f.skopeo.map(ms).join(', ')}`);
+  const cpu = median(f.claroCpu) / median(f.skopeoCpu);
+  console.log(
+    `CPU time, medians: claro ${ms(median(f.claroCpu))} (empty store), ` +
+      `skopeo ${ms(median(f.skopeoCpu))}: ${cpu.toFixed(2)} times; ` +
+      'wall times on a busy machine follow this ratio more than the ' +
+      'idle one',
+  );
 }
 
 function progress(what: string): void {

@@ -144,3 +144,54 @@ describe('openImage', () => {
     );
   });
 });
+
+describe('openImage with an image index', () => {
+  /**
+   * A layout whose index.json names one manifest per platform, each with
+   * one (never read) layer blob of its own.
+   */
+  function multiPlatformLayout(): { dir: string; layers: string[] } {
+    const dir = join(tmp, 'multi');
+    const blobs = join(dir, 'blobs', 'sha256');
+    const put = (body: string) => {
+      const hex = createHash('sha256').update(body).digest('hex');
+      writeFileSync(join(blobs, hex), body);
+      return { digest: `sha256:${hex}`, size: Buffer.byteLength(body) };
+    };
+    cpSync(BUSYBOX, dir, { recursive: true });
+    const layers: string[] = [];
+    const manifests = ['amd64', 'arm64'].map((arch) => {
+      const layer = put(`layer for ${arch}`);
+      layers.push(layer.digest);
+      const manifest = put(
+        JSON.stringify({ schemaVersion: 2, layers: [layer] }),
+      );
+      return {
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        ...manifest,
+        platform: { os: 'linux', architecture: arch },
+      };
+    });
+    writeFileSync(
+      join(dir, 'index.json'),
+      JSON.stringify({ schemaVersion: 2, manifests }),
+    );
+    return { dir, layers };
+  }
+
+  it('takes linux/amd64 by default and the platform asked for', async () => {
+    const { dir, layers } = multiPlatformLayout();
+    const amd64 = await openImage(dir);
+    assert.deepEqual(
+      amd64.layers.map((l) => l.digest),
+      [layers[0]],
+    );
+    const arm64 = await openImage(dir, {
+      platform: { os: 'linux', architecture: 'arm64' },
+    });
+    assert.deepEqual(
+      arm64.layers.map((l) => l.digest),
+      [layers[1]],
+    );
+  });
+});

@@ -12,6 +12,7 @@ import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
+import { openImage } from '../src/image/open.js';
 import { BlobCache } from '../src/image/registry/blob-cache.js';
 import { openRegistryImage } from '../src/image/registry/pull.js';
 import { parseReference } from '../src/image/registry/reference.js';
@@ -40,6 +41,8 @@ interface Figures {
   /** CPU time (user + system) of the empty-store runs and of skopeo. */
   readonly claroCpu: number[];
   readonly skopeoCpu: number[];
+  /** The same image scanned from its file, empty store: no download. */
+  readonly fromFile: number[];
   packages: number;
 }
 
@@ -79,6 +82,7 @@ async function measure(
     skopeo: [],
     claroCpu: [],
     skopeoCpu: [],
+    fromFile: [],
     packages: 0,
   };
   progress(`${RUNS} rounds after a warm-up`);
@@ -94,6 +98,7 @@ async function measure(
     f.skopeoCpu.push(sk.cpuMs);
     const db = copy(template, fresh('db'));
     f.claroWithData.push((await claroPull(ref, fresh('cache'), db)).ms);
+    f.fromFile.push(await fileScan(fresh('file.db')));
   }
   return f;
 }
@@ -129,6 +134,20 @@ async function claroPull(
       cpuMs: (cpu.user + cpu.system) / 1000,
       packages: Object.keys(report.index.packages).length,
     };
+  } finally {
+    await store.close();
+  }
+}
+
+/** The Debian image scanned from its oci-archive into an empty store. */
+async function fileScan(db: string): Promise<number> {
+  const store = await openStore(db);
+  try {
+    const t0 = now();
+    const source = await openImage(DEBIAN_ARCHIVE);
+    await scanSource(source, { store, log });
+    await source.close();
+    return now() - t0;
   } finally {
     await store.close();
   }
@@ -199,6 +218,10 @@ function print(f: Figures): void {
     `claro runs (with data):   ${f.claroWithData.map(ms).join(', ')}`,
   );
   console.log(`skopeo runs:              ${f.skopeo.map(ms).join(', ')}`);
+  console.log(
+    `the same image scanned from its file (empty store, no download): ` +
+      `${ms(median(f.fromFile))} median; ${f.fromFile.map(ms).join(', ')}`,
+  );
   const cpu = median(f.claroCpu) / median(f.skopeoCpu);
   console.log(
     `CPU time, medians: claro ${ms(median(f.claroCpu))} (empty store), ` +

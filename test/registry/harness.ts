@@ -106,6 +106,11 @@ export async function startRegistry(
     const child = spawn('docker-registry', ['serve', config], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
+    // A test file that ends without `stop()` (a failed `before`) leaves
+    // no registry behind.
+    const orphan = () => child.kill('SIGKILL');
+    process.once('exit', orphan);
+    child.once('exit', () => process.off('exit', orphan));
     const stderr: Buffer[] = [];
     child.stderr!.on('data', (c: Buffer) => stderr.push(c));
     const host = `127.0.0.1:${port}`;

@@ -56,10 +56,11 @@ export function matcherRoutes(deps: ApiDeps): Route[] {
  * all, since an empty report then would read as "no vulnerabilities".
  *
  * Each request first reads the versions of the index report and of the
- * vulnerability data (two small reads), and is answered from the report
- * cache only when a report was computed under exactly those versions:
- * an update or a new index through any instance sharing the store is
- * seen by the next request. The ETag is a digest of the report's bytes.
+ * vulnerability data (one small read when one store holds both), and is
+ * answered from the report cache only when a report was computed under
+ * exactly those versions: an update or a new index through any instance
+ * sharing the store is seen by the next request. The ETag is a digest of
+ * the report's bytes.
  */
 async function getVulnerabilityReport(
   ctx: RequestContext,

@@ -17,6 +17,7 @@ import type { IndexReport } from '../indexer/report.js';
 import type { Vulnerability } from '../vuln/types.js';
 import { SqliteStore } from './sqlite.js';
 import { MIGRATIONS } from './sqlite/migrations.js';
+import { alpineReport } from './testdata/reports.js';
 import { SECDB, secdbRecords } from './testdata/secdb.js';
 
 const UPDATER = 'alpine-secdb';
@@ -103,51 +104,6 @@ describe('SqliteStore robustness', () => {
     await store.close();
   });
 });
-
-/** A report holding busybox (source busybox) and, lower only, openssl. */
-function alpineReport(manifest: string, versionId = '3.20'): IndexReport {
-  const pkg = (id: string, name: string, source: string) => ({
-    id,
-    name,
-    version: '1.0-r0',
-    kind: 'binary' as const,
-    source: { name: source, version: '1.0-r0' },
-    packageDb: 'lib/apk/db/installed',
-    scheme: 'apk',
-  });
-  const env = [
-    {
-      packageDb: 'lib/apk/db/installed',
-      introducedIn: 'sha256:l1',
-      distributionId: '1',
-    },
-  ];
-  return {
-    manifestHash: manifest,
-    state: 'IndexFinished',
-    packages: { '1': pkg('1', 'ssl_client', 'busybox') },
-    environments: { '1': env },
-    distributions: {
-      '1': {
-        id: '1',
-        did: 'alpine',
-        name: 'Alpine Linux',
-        versionId,
-        version: `${versionId}.3`,
-        versionCodeName: '',
-        prettyName: 'Alpine Linux',
-      },
-    },
-    lowerLayersOnly: {
-      packages: { '2': pkg('2', 'libssl3', 'openssl') },
-      environments: { '2': env },
-    },
-    layers: ['sha256:l1'],
-    notices: [],
-    success: true,
-    err: '',
-  };
-}
 
 describe('SqliteStore versions on a shared file', () => {
   it("follow another store's writes to the same file", async () => {

@@ -52,9 +52,9 @@ export function isCurrent(
 }
 
 /**
- * Indexes and stores the report with its state. The indexer has stored
- * the report once already; it is stored again with `indexState`, which
- * is what marks it reusable.
+ * Indexes the manifest; the indexer stores the report with its
+ * `indexState`, which is what marks it reusable. A failure stores an
+ * IndexError report instead.
  */
 async function runIndex(
   m: ClairManifest,
@@ -73,13 +73,12 @@ async function runIndex(
       store,
       scanners,
       log,
+      indexState: deps.state,
     });
-    const done: IndexReport = { ...report, indexState: deps.state };
-    await store.putIndexReport(done);
     metrics.layers.inc({ result: 'scanned' }, stats.scanned);
     metrics.layers.inc({ result: 'reused' }, stats.reused);
     timer({ result: 'success' });
-    return done;
+    return report;
   } catch (err) {
     timer({ result: 'error' });
     const failed = errorReport(m, errorMessage(err), deps.state);

@@ -18,6 +18,11 @@ export interface IndexOptions {
   readonly log: Logger;
   /** Layers read at once; defaults to the number of CPUs. */
   readonly concurrency?: number;
+  /**
+   * The caller's `indexState(scanners)`, recorded in the report so that a
+   * later request can tell whether the stored report is still current.
+   */
+  readonly indexState?: string;
 }
 
 /** Counts of one indexing run, for logs and metrics. */
@@ -46,7 +51,11 @@ export async function indexImage(
       ? [await folderLayer(source.folder, opts.scanners)]
       : await indexLayers(source.layers, opts, stats, log);
 
-  const report = buildReport(source, layers);
+  const built = buildReport(source, layers);
+  const report =
+    opts.indexState === undefined
+      ? built
+      : { ...built, indexState: opts.indexState };
   if (source.manifestHash !== '') await opts.store.putIndexReport(report);
   log.info(stats, 'index finished');
   return { report, stats };

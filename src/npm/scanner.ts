@@ -1,12 +1,9 @@
 import { z } from 'zod';
-import type { LayerFiles, Scanner } from '../indexer/scanner.js';
-import type {
-  Notice,
-  PackageFinding,
-  PackageRecord,
-  ScanResult,
-} from '../indexer/types.js';
-import { compileGlob } from '../layer/glob.js';
+import type { Scanner } from '../indexer/scanner.js';
+import {
+  metadataScanner,
+  type MetadataRead,
+} from '../indexer/metadata-scanner.js';
 
 /**
  * Where installed npm packages keep their manifest: npm, yarn and pnpm
@@ -42,37 +39,16 @@ const Manifest = z.object({
  * version is not a published package and is passed over; one that is not
  * JSON is skipped with a notice.
  */
-export const npmScanner: Scanner = {
+export const npmScanner: Scanner = metadataScanner({
   name: 'npm',
   version: '1',
-  kind: 'package',
-  selector: { patterns: NPM_PATTERNS },
+  patterns: NPM_PATTERNS,
   maxFileSize: MAX_MANIFEST_SIZE,
-  scan: scanNpm,
-};
+  what: 'npm manifest',
+  read: npmPackage,
+});
 
-const GLOBS = NPM_PATTERNS.map(compileGlob);
-
-function scanNpm(files: LayerFiles): ScanResult {
-  const packages: PackageFinding[] = [];
-  const notices: Notice[] = [];
-  for (const path of files.paths()) {
-    if (!GLOBS.some((g) => g.matches(path))) continue;
-    const data = files.read(path);
-    if (data === undefined) continue;
-
-    const pkg = npmPackage(path, data.toString('utf8'));
-    if (pkg === undefined) continue;
-    if ('skip' in pkg) notices.push(skipped(path, pkg.skip));
-    else packages.push({ path, packages: [pkg] });
-  }
-  return { packages, distributions: [], notices };
-}
-
-function npmPackage(
-  path: string,
-  text: string,
-): PackageRecord | { skip: string } | undefined {
+function npmPackage(path: string, text: string): MetadataRead {
   let json: unknown;
   try {
     json = JSON.parse(text.replace(/^\uFEFF/, ''));
@@ -88,13 +64,5 @@ function npmPackage(
     packageDb: path,
     scheme: 'semver',
     ecosystem: NPM_ECOSYSTEM,
-  };
-}
-
-function skipped(path: string, why: string): Notice {
-  return {
-    code: 'skipped-record',
-    message: `Skipped npm manifest ${path}: ${why}`,
-    path,
   };
 }

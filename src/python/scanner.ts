@@ -1,11 +1,6 @@
-import type { LayerFiles, Scanner } from '../indexer/scanner.js';
-import { compileGlob } from '../layer/glob.js';
-import type {
-  Notice,
-  PackageFinding,
-  PackageRecord,
-  ScanResult,
-} from '../indexer/types.js';
+import type { Scanner } from '../indexer/scanner.js';
+import { metadataScanner } from '../indexer/metadata-scanner.js';
+import type { PackageRecord } from '../indexer/types.js';
 import { normalizePythonName, readCoreMetadata } from './metadata.js';
 
 /**
@@ -41,36 +36,14 @@ const MAX_METADATA_SIZE = 8 * 1024 * 1024;
  * `pep440` scheme. A file without a name or version is skipped with a
  * notice.
  */
-export const pythonScanner: Scanner = {
+export const pythonScanner: Scanner = metadataScanner({
   name: 'python',
   version: '1',
-  kind: 'package',
-  selector: { patterns: PYTHON_PATTERNS },
+  patterns: PYTHON_PATTERNS,
   maxFileSize: MAX_METADATA_SIZE,
-  scan: scanPython,
-};
-
-function scanPython(files: LayerFiles): ScanResult {
-  const packages: PackageFinding[] = [];
-  const notices: Notice[] = [];
-  for (const path of files.paths()) {
-    if (!isMetadataPath(path)) continue;
-    const data = files.read(path);
-    if (data === undefined) continue;
-
-    const pkg = pythonPackage(path, data.toString('utf8'));
-    if ('skip' in pkg) notices.push(skipped(path, pkg.skip));
-    else packages.push({ path, packages: [pkg] });
-  }
-  return { packages, distributions: [], notices };
-}
-
-const GLOBS = PYTHON_PATTERNS.map(compileGlob);
-
-/** The layer holds other scanners' files too: take ours only. */
-function isMetadataPath(path: string): boolean {
-  return GLOBS.some((g) => g.matches(path));
-}
+  what: 'Python metadata',
+  read: pythonPackage,
+});
 
 function pythonPackage(
   path: string,
@@ -86,13 +59,5 @@ function pythonPackage(
     packageDb: path,
     scheme: 'pep440',
     ecosystem: PYPI_ECOSYSTEM,
-  };
-}
-
-function skipped(path: string, why: string): Notice {
-  return {
-    code: 'skipped-record',
-    message: `Skipped Python metadata ${path}: ${why}`,
-    path,
   };
 }

@@ -1,11 +1,6 @@
-import type { LayerFiles, Scanner } from '../indexer/scanner.js';
-import type {
-  Notice,
-  PackageFinding,
-  PackageRecord,
-  ScanResult,
-} from '../indexer/types.js';
-import { compileGlob } from '../layer/glob.js';
+import type { Scanner } from '../indexer/scanner.js';
+import { metadataScanner } from '../indexer/metadata-scanner.js';
+import type { PackageRecord } from '../indexer/types.js';
 import { readGemSpec } from './gemspec.js';
 
 /**
@@ -31,31 +26,17 @@ const MAX_GEMSPEC_SIZE = 1024 * 1024;
  * A specification without a literal name and version is skipped with a
  * notice.
  */
-export const rubyGemsScanner: Scanner = {
+export const rubyGemsScanner: Scanner = metadataScanner({
   name: 'rubygems',
   version: '1',
-  kind: 'package',
-  selector: { patterns: GEM_PATTERNS },
+  patterns: GEM_PATTERNS,
   maxFileSize: MAX_GEMSPEC_SIZE,
-  scan: scanGems,
-};
-
-const GLOBS = GEM_PATTERNS.map(compileGlob);
-
-function scanGems(files: LayerFiles): ScanResult {
-  const packages: PackageFinding[] = [];
-  const notices: Notice[] = [];
-  for (const path of files.paths()) {
-    if (!GLOBS.some((g) => g.matches(path))) continue;
-    const data = files.read(path);
-    if (data === undefined) continue;
-
-    const spec = readGemSpec(data.toString('utf8'));
-    if (spec) packages.push({ path, packages: [gem(path, spec)] });
-    else notices.push(skipped(path));
-  }
-  return { packages, distributions: [], notices };
-}
+  what: 'gem specification',
+  read: (path, text) => {
+    const spec = readGemSpec(text);
+    return spec ? gem(path, spec) : { skip: 'no name and version found' };
+  },
+});
 
 function gem(
   path: string,
@@ -68,13 +49,5 @@ function gem(
     packageDb: path,
     scheme: 'gem',
     ecosystem: RUBYGEMS_ECOSYSTEM,
-  };
-}
-
-function skipped(path: string): Notice {
-  return {
-    code: 'skipped-record',
-    message: `Skipped gem specification ${path}: no name and version found`,
-    path,
   };
 }

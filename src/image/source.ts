@@ -12,6 +12,24 @@ export type SourceKind =
   /** An image pulled from a registry by reference. */
   | 'registry';
 
+/**
+ * Blob streams that check their own digest: such a stream fails with
+ * ClaroError 'DIGEST_MISMATCH' at its end rather than ending on wrong
+ * bytes, so a reader need not hash it again.
+ */
+const selfChecking = new WeakSet<Readable>();
+
+/** Marks `stream` as checking its own digest (see `checksOwnDigest`). */
+export function checkingOwnDigest<T extends Readable>(stream: T): T {
+  selfChecking.add(stream);
+  return stream;
+}
+
+/** Whether `stream` fails by itself on bytes that miss its digest. */
+export function checksOwnDigest(stream: Readable): boolean {
+  return selfChecking.has(stream);
+}
+
 /** One layer of an image: its digest and a way to read its blob. */
 export interface LayerSource {
   /** Digest under which the manifest names the layer: `sha256:<hex>`. */

@@ -1,6 +1,10 @@
 import { availableParallelism } from 'node:os';
 import { errorMessage } from '../errors.js';
-import type { LayerSource, ImageSource } from '../image/source.js';
+import {
+  checksOwnDigest,
+  type ImageSource,
+  type LayerSource,
+} from '../image/source.js';
 import { readLayer } from '../layer/reader.js';
 import { compileSelector, type CompiledSelector } from '../layer/selector.js';
 import type { Logger } from '../log.js';
@@ -140,9 +144,10 @@ async function scanLayer(
   ctx: { reader: string; selector: CompiledSelector; opts: IndexOptions },
 ): Promise<LayerResult> {
   const { store, scanners } = ctx.opts;
-  const contents = await readLayer(await layer.open(), {
+  const blob = await layer.open();
+  const contents = await readLayer(blob, {
     selector: ctx.selector,
-    digest: layer.digest,
+    ...(checksOwnDigest(blob) ? {} : { digest: layer.digest }),
     name: layer.digest,
   });
   const runs = scanners.map((s) => runScanner(s, filesFor(contents, s)));

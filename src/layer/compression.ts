@@ -1,11 +1,21 @@
-import { Readable, type Transform } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { Readable, type Transform, type TransformOptions } from 'node:stream';
+import { createGunzip, type ZlibOptions } from 'node:zlib';
 import { DecompressStream } from 'zstd-napi';
 
 export type Compression = 'gzip' | 'zstd' | 'none';
 
 /** Output chunk size for decompression: large chunks keep tar parsing cheap. */
 const CHUNK = 1024 * 1024;
+
+/**
+ * zlib inflates on libuv's pool, and only while its output buffer has
+ * room: room for a few chunks lets it work ahead while the tar parser
+ * takes the last one, instead of waiting for every read.
+ */
+const GUNZIP: ZlibOptions & TransformOptions = {
+  chunkSize: CHUNK,
+  readableHighWaterMark: 4 * CHUNK,
+};
 
 /**
  * Recognises a compression format from the first bytes of a blob, never
@@ -22,7 +32,7 @@ export function detectCompression(head: Buffer): Compression {
 export function decompressor(kind: Compression): Transform | undefined {
   switch (kind) {
     case 'gzip':
-      return createGunzip({ chunkSize: CHUNK });
+      return createGunzip(GUNZIP);
     case 'zstd':
       return new DecompressStream();
     case 'none':

@@ -1,11 +1,17 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
-import { extract, type Header } from 'tar-stream';
 import { ClaroError, errorMessage } from '../errors.js';
 import type { LayerFiles, Scanner, ScannerInputs } from '../indexer/scanner.js';
+import { gather } from './gather.js';
 import { EntrySink, fanOut } from './fanout.js';
 import type { Notice } from '../indexer/types.js';
-import { decompressor, detectCompression, peek } from './compression.js';
+import {
+  decompressor,
+  detectCompression,
+  peek,
+  type Compression,
+} from './compression.js';
+import { TarParser, type EntryHandler, type TarHeader } from '../tar/stream.js';
 import {
   mergeSelections,
   type CompiledSelector,
@@ -24,7 +30,10 @@ const MAX_LINK_HOPS = 40;
 
 export interface ReadLayerOptions {
   readonly selector: CompiledSelector;
-  /** Digest the blob must have (`sha256:<hex>`); checked at its end. */
+  /**
+   * Digest the blob must have (`sha256:<hex>`), checked at its end; omit
+   * it for a stream that checks its own digest (see `checksOwnDigest`).
+   */
   readonly digest?: string;
   /** Names the layer in errors and notices. */
   readonly name: string;
@@ -38,8 +47,8 @@ export interface ReadLayerOptions {
 export interface LayerContents extends ScannerInputs {
   readonly record: LayerRecord;
   readonly notices: readonly Notice[];
-  /** `sha256:<hex>` of the blob's bytes as read. */
-  readonly digest: string;
+  /** `sha256:<hex>` of the blob's bytes as read, when it was checked. */
+  readonly digest?: string;
 }
 
 /**
@@ -49,27 +58,35 @@ export interface LayerContents extends ScannerInputs {
  * folder replacements, and checks the blob's digest. Nothing is written
  * to disk; memory holds the kept files (each within its scanners'
  * `maxFileSize`) and the sinks' extracts.
+ *
+ * The tar is parsed synchronously as decompressed chunks arrive (one
+ * await per chunk, none per entry), so the main thread keeps up with
+ * decompression, which runs on libuv's pool.
  */
 export async function readLayer(
   blob: Readable,
   opts: ReadLayerOptions,
 ): Promise<LayerContents> {
-  const hash = createHash('sha256');
+  const hash = opts.digest !== undefined ? createHash('sha256') : undefined;
   const { head, stream } = await peek(blob, 4);
   const kind = detectCompression(head);
   const collector = new Collector(opts);
+  const parser = new TarParser((h) => collector.entry(h));
   const tar = pipeTar(stream, hash, kind);
   try {
-    for await (const entry of tar) {
-      await collector.entry(entry.header as Header, entry);
-    }
+    // Bytes after the end-of-archive blocks are read (and hashed) but
+    // belong to no entry.
+    for await (const chunk of tar) parser.write(chunk as Buffer);
+    parser.end();
   } catch (err) {
     stream.destroy();
+    tar.destroy();
     throw layerError(opts.name, kind, err);
   }
 
+  if (!hash) return collector.finish();
   const digest = `sha256:${hash.digest('hex')}`;
-  if (opts.digest !== undefined && digest !== opts.digest) {
+  if (digest !== opts.digest) {
     throw new ClaroError(
       'DIGEST_MISMATCH',
       `Cannot read layer ${opts.name}: its bytes hash to ${digest}`,
@@ -78,25 +95,30 @@ export async function readLayer(
   return { ...collector.finish(), digest };
 }
 
-function pipeTar(stream: Readable, hash: Hash, kind: string) {
-  const tar = extract();
-  const tap = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      hash.update(chunk);
-      cb(null, chunk);
-    },
-  });
-  const inflate = decompressor(kind as 'gzip' | 'zstd' | 'none');
-  const fail = (err: Error) => tar.destroy(err);
-  stream.on('error', fail);
-  tap.on('error', fail);
-  if (inflate) {
-    inflate.on('error', fail);
-    stream.pipe(tap).pipe(inflate).pipe(tar);
-  } else {
-    stream.pipe(tap).pipe(tar);
+/**
+ * The decompressed bytes of `stream`, hashing the blob's own bytes on
+ * the way when asked. Compressed bytes reach the decompressor gathered
+ * into large pieces, and its output chunks are large, so that neither
+ * the thread pool nor the parser is called per small chunk.
+ */
+function pipeTar(stream: Readable, hash: Hash | undefined, kind: Compression) {
+  const inflate = decompressor(kind);
+  const tap = hash
+    ? new Transform({
+        transform(chunk: Buffer, _enc, cb) {
+          hash.update(chunk);
+          cb(null, chunk);
+        },
+      })
+    : undefined;
+  const steps = [tap, ...(inflate ? [gather(), inflate] : [])];
+  let out: Readable = stream;
+  for (const step of steps) {
+    if (!step) continue;
+    out.on('error', (err) => step.destroy(err));
+    out = out.pipe(step);
   }
-  return tar;
+  return out;
 }
 
 function layerError(name: string, kind: string, err: unknown): ClaroError {
@@ -107,14 +129,6 @@ function layerError(name: string, kind: string, err: unknown): ClaroError {
     `Cannot read layer ${name}: not a valid ${what} (${errorMessage(err)})`,
     { cause: err },
   );
-}
-
-/** The body of one tar entry, as tar-stream hands it out. */
-interface EntryBody {
-  resume(): unknown;
-  on(event: 'data', fn: (chunk: unknown) => void): unknown;
-  once(event: 'end', fn: () => void): unknown;
-  once(event: 'error', fn: (err: unknown) => void): unknown;
 }
 
 /** A link kept for a selected path, resolved when the layer is done. */
@@ -142,24 +156,29 @@ class Collector {
 
   constructor(private readonly opts: ReadLayerOptions) {}
 
-  async entry(header: Header, body: EntryBody): Promise<void> {
+  /**
+   * Takes in one entry's header; returns where its body goes, or
+   * undefined when nothing wants it (the parser then skips it).
+   */
+  entry(header: TarHeader): EntryHandler | undefined {
     const name = normalizeEntryName(header.name);
     if ('unsafe' in name) {
       if (name.unsafe !== 'empty') this.skipUnsafe(header.name, name.unsafe);
-      return drain(body);
+      return undefined;
     }
 
     const path = name.path;
-    if (this.whiteout(path)) return drain(body);
-    if (header.type !== 'directory' && this.opts.selector.watchesFolder(path)) {
+    if (this.whiteout(path)) return undefined;
+    if (header.type !== 'dir' && this.opts.selector.watchesFolder(path)) {
       this.replaced.add(path);
     }
     const sel = this.opts.selector.select(path);
-    if (isRegular(header)) return this.file(path, header, body, sel);
-    if (!sel && !this.linksToHeadSelected(header)) return drain(body);
+    if (header.type === 'file') return this.file(path, header, sel);
+    if (!sel && !this.linksToHeadSelected(header)) return undefined;
 
     this.forget(path);
-    await this.keep(path, header, body);
+    this.keep(path, header);
+    return undefined;
   }
 
   finish(): Omit<LayerContents, 'digest'> {
@@ -211,26 +230,24 @@ class Collector {
   }
 
   /** A hard link to a file selected by its first bytes is selected too. */
-  private linksToHeadSelected(header: Header): boolean {
-    if (header.type !== 'link' || this.byHead.size === 0) return false;
-    const target = normalizeEntryName(header.linkname ?? '');
+  private linksToHeadSelected(header: TarHeader): boolean {
+    if (header.type !== 'hardlink' || this.byHead.size === 0) return false;
+    const target = normalizeEntryName(header.linkname);
     return 'path' in target && this.byHead.has(target.path);
   }
 
   /**
    * A regular file: selected by its path, or, having an execute bit, by
    * its first bytes (held until there are enough to decide); then kept
-   * whole, streamed to extracting scanners, or both. The body flows as a
-   * drained one does, so that unselected bytes cost no more than before.
+   * whole, streamed to extracting scanners, or both.
    */
-  private async file(
+  private file(
     path: string,
-    header: Header,
-    body: EntryBody,
+    header: TarHeader,
     bySelector: Selection | undefined,
-  ): Promise<void> {
+  ): EntryHandler | undefined {
     const need = header.mode & EXEC_BITS ? this.opts.selector.headBytes : 0;
-    if (!bySelector && need === 0) return drain(body);
+    if (!bySelector && need === 0) return undefined;
 
     const intake = new HeadIntake(need, (head) => {
       const byHead = head ? this.opts.selector.selectHead(head) : undefined;
@@ -240,13 +257,11 @@ class Collector {
       if (sink && byHead && !bySelector) this.byHead.add(path);
       return sink;
     });
-    body.on('data', (chunk) => intake.write(chunk as Buffer));
-    await ended(body);
-    intake.end();
+    return { data: (chunk) => intake.write(chunk), end: () => intake.end() };
   }
 
   /** Starts taking in a selected file: records it, plans its bytes. */
-  private start(path: string, header: Header, sel: Selection): EntrySink {
+  private start(path: string, header: TarHeader, sel: Selection): EntrySink {
     this.forget(path);
     this.paths.add(path);
     const file = { path, size: header.size, mode: header.mode };
@@ -266,28 +281,25 @@ class Collector {
   }
 
   /** Keeps a link entry (regular files go through `file`). */
-  private async keep(path: string, header: Header, body: EntryBody) {
-    this.paths.add(path);
+  private keep(path: string, header: TarHeader): void {
     switch (header.type) {
       case 'symlink':
-        this.links.set(path, { kind: 'symlink', target: header.linkname! });
-        return drain(body);
-      case 'link':
-        return this.keepHardLink(path, header.linkname!, body);
+        this.paths.add(path);
+        this.links.set(path, { kind: 'symlink', target: header.linkname });
+        return;
+      case 'hardlink':
+        this.paths.add(path);
+        return this.keepHardLink(path, header.linkname);
       default:
         this.paths.delete(path);
-        return drain(body);
     }
   }
 
-  private async keepHardLink(path: string, linkname: string, body: EntryBody) {
+  private keepHardLink(path: string, linkname: string): void {
     const target = normalizeEntryName(linkname);
-    if ('unsafe' in target) this.skipUnsafe(linkname, target.unsafe);
-    else {
-      this.links.set(path, { kind: 'hardlink', target: target.path });
-      if (this.byHead.has(target.path)) this.byHead.add(path);
-    }
-    return drain(body);
+    if ('unsafe' in target) return this.skipUnsafe(linkname, target.unsafe);
+    this.links.set(path, { kind: 'hardlink', target: target.path });
+    if (this.byHead.has(target.path)) this.byHead.add(path);
   }
 
   /**
@@ -331,10 +343,6 @@ class Collector {
       path,
     });
   }
-}
-
-function isRegular(header: Header): boolean {
-  return header.type === 'file' || header.type === 'contiguous-file';
 }
 
 function copyEntry(m: Map<string, Buffer>, from: string, to: string) {
@@ -407,16 +415,4 @@ function linkedFiles(
     },
     paths: () => sorted,
   };
-}
-
-async function drain(body: EntryBody): Promise<void> {
-  body.resume();
-  await ended(body);
-}
-
-function ended(body: EntryBody): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    body.once('end', resolve);
-    body.once('error', reject);
-  });
 }

@@ -12,6 +12,8 @@ import { mkdir, readdir, rename, stat, unlink, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { ClaroError, errorMessage } from '../../errors.js';
+import { gather } from '../../layer/gather.js';
+import { checkingOwnDigest } from '../source.js';
 import { silentLogger, type Logger } from '../../log.js';
 
 /** The cache's size limit unless told otherwise: 2 GiB. */
@@ -79,7 +81,8 @@ export class BlobCache {
    * its end the bytes are checked against `digest`: when they match, the
    * blob is renamed into place (and older blobs evicted past the limit);
    * when they do not, the stream fails with ClaroError 'DIGEST_MISMATCH'
-   * naming `what`, and nothing is kept. A failure to write the cache file
+   * naming `what`, and nothing is kept (the stream is marked as checking
+   * its own digest). A failure to write the cache file
    * (a full disk) only loses the cache copy, with a warning.
    */
   store(digest: string, source: Readable, what: string): Readable {
@@ -98,9 +101,13 @@ export class BlobCache {
           .then(() => cb(), cb);
       },
     });
-    source.on('error', (err) => out.destroy(err));
+    // Gathered chunks: one hash update, file write and downstream chunk
+    // per MiB rather than per network read.
+    const gathered = gather();
+    source.on('error', (err) => gathered.destroy(err));
+    gathered.on('error', (err) => out.destroy(err));
     out.on('close', () => tee.discard());
-    return source.pipe(out);
+    return checkingOwnDigest(source.pipe(gathered).pipe(out));
   }
 
   /** Removes the least recently used blobs until the total fits. */

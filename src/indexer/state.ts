@@ -2,8 +2,12 @@ import { createHash } from 'node:crypto';
 import { compileSelector } from '../layer/selector.js';
 import type { Scanner } from './scanner.js';
 
-/** Version of the layer reader's record format; bump on change. */
-export const READER_VERSION = 2;
+/**
+ * Version of the layer reader: bumped when its record format or what it
+ * reads from a layer changes (3: its own tar parser), so that layers are
+ * read again.
+ */
+export const READER_VERSION = 3;
 
 /**
  * The indexer's state: an opaque token (hex SHA-256) that changes whenever

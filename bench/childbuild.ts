@@ -2,17 +2,21 @@ import { build } from 'esbuild';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ENTRY = fileURLToPath(new URL('./memory-child.ts', import.meta.url));
-
 /**
- * Compiles the memory child into one ES module under `outDir`, npm
- * packages left as imports, so that it runs on plain Node: the tsx loader
- * would add its own ~38 MiB (a loader thread) to every peak measured.
+ * Compiles a bench child (`memory-child`, `pull-child`) into one ES module
+ * under `outDir`, npm packages left as imports, so that it runs on plain
+ * Node as claro's built CLI does: the tsx loader would add its own
+ * ~38 MiB (a loader thread) to every peak measured, and its CPU to every
+ * time.
  */
-export async function buildMemoryChild(outDir: string): Promise<string> {
-  const outfile = join(outDir, 'memory-child.mjs');
+export async function buildChild(
+  name: string,
+  outDir: string,
+): Promise<string> {
+  const entry = fileURLToPath(new URL(`./${name}.ts`, import.meta.url));
+  const outfile = join(outDir, `${name}.mjs`);
   await build({
-    entryPoints: [ENTRY],
+    entryPoints: [entry],
     outfile,
     bundle: true,
     platform: 'node',

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { runChild } from './child.js';
 import type { ChildReport } from './memory-child.js';
 
 /**
@@ -11,22 +11,7 @@ export async function measureMemory(
   image: string,
   opts: { template: string; storePath: string },
 ): Promise<ChildReport> {
-  const args = [child, image, opts.template, opts.storePath];
-  const proc = spawn(process.execPath, args, {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  proc.stdout.on('data', (c: Buffer) => out.push(c));
-  proc.stderr.on('data', (c: Buffer) => err.push(c));
-  const code = await new Promise<number | null>((resolve, reject) => {
-    proc.once('error', reject);
-    proc.once('close', resolve);
-  });
-  if (code !== 0) {
-    const why = Buffer.concat(err).toString('utf8').trim();
-    throw new Error(`Cannot measure memory of ${image}: exit ${code}\n${why}`);
-  }
-  const lines = Buffer.concat(out).toString('utf8').trim().split('\n');
-  return JSON.parse(lines[lines.length - 1] ?? '') as ChildReport;
+  const args = [image, opts.template, opts.storePath];
+  const what = `measure memory of ${image}`;
+  return (await runChild<ChildReport>(child, args, what)).report;
 }

@@ -10,37 +10,38 @@
 import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
-import { openImage } from '../src/image/open.js';
-import { BlobCache } from '../src/image/registry/blob-cache.js';
-import { openRegistryImage } from '../src/image/registry/pull.js';
-import { parseReference } from '../src/image/registry/reference.js';
-import { silentLogger } from '../src/log.js';
-import { scanSource } from '../src/scan.js';
-import { openStore } from '../src/store/open.js';
 import { loadedStore, tempDir } from '../test/helpers.js';
 import { missingTools, startRegistry } from '../test/registry/harness.js';
 import { DEBIAN_ARCHIVE, push } from '../test/registry/images.js';
+import { runChild } from './child.js';
+import { buildChild } from './childbuild.js';
+import type { PullReport } from './pull-child.js';
 import { median, ms, now } from './stats.js';
 
 const run = promisify(execFile);
 const RUNS = 5;
 /** claro's pull-and-scan should take at most this many skopeo copies. */
 const GOAL = 1.5;
-const log = silentLogger();
+const CACHE = fileURLToPath(new URL('./.cache', import.meta.url));
 /** Linux's USER_HZ, the unit of /proc CPU times. */
 const CLOCK_TICKS = 100;
 
 interface Figures {
-  /** Empty cache, empty store. */
+  /** Empty cache, empty store, in a warmed-up process. */
   readonly claro: number[];
-  /** Empty cache, a store with the feeds loaded. */
+  /** Empty cache, a store with the feeds loaded, warmed-up process. */
   readonly claroWithData: number[];
+  /** Empty cache, empty store, a new process's first scan. */
+  readonly claroCold: number[];
   readonly skopeo: number[];
-  /** CPU time (user + system) of the empty-store runs and of skopeo. */
+  /** CPU time (user + system) of the warm empty-store runs and skopeo. */
   readonly claroCpu: number[];
   readonly skopeoCpu: number[];
+  /** The cold runs' whole child processes, start-up included. */
+  readonly claroWhole: number[];
   /** The same image scanned from its file, empty store: no download. */
   readonly fromFile: number[];
   packages: number;
@@ -60,7 +61,8 @@ async function main(): Promise<void> {
     await (await loadedStore(join(tmp.dir, 'template'))).close();
     const template = join(tmp.dir, 'template', 'claro.db');
     const ref = `${registry.host}/debian:12`;
-    const figures = await measure(ref, template, tmp.dir);
+    const child = await buildChild('pull-child', CACHE);
+    const figures = await measure({ child, ref, template, dir: tmp.dir });
     print(figures);
   } finally {
     await registry.stop();
@@ -69,36 +71,44 @@ async function main(): Promise<void> {
 }
 
 /** One untimed run of each, then RUNS timed rounds, alternating. */
-async function measure(
-  ref: string,
-  template: string,
-  dir: string,
-): Promise<Figures> {
+async function measure(o: {
+  child: string;
+  ref: string;
+  template: string;
+  dir: string;
+}): Promise<Figures> {
   let n = 0;
-  const fresh = (what: string) => join(dir, `${what}-${++n}`);
+  const fresh = (what: string) => join(o.dir, `${what}-${++n}`);
+  const pull = (db: string, warm: boolean) =>
+    claroPull(o.child, { ref: o.ref, cacheDir: fresh('cache'), db, warm });
   const f: Figures = {
     claro: [],
     claroWithData: [],
+    claroCold: [],
     skopeo: [],
     claroCpu: [],
     skopeoCpu: [],
+    claroWhole: [],
     fromFile: [],
     packages: 0,
   };
   progress(`${RUNS} rounds after a warm-up`);
-  await claroPull(ref, fresh('cache'), copy(template, fresh('db')));
-  await skopeoCopy(ref, fresh('layout'));
+  await pull(copy(o.template, fresh('db')), false);
+  await skopeoCopy(o.ref, fresh('layout'));
   for (let i = 0; i < RUNS; i++) {
-    const c = await claroPull(ref, fresh('cache'), fresh('empty.db'));
-    f.claro.push(c.ms);
-    f.claroCpu.push(c.cpuMs);
-    f.packages = c.packages;
-    const sk = await skopeoCopy(ref, fresh('layout'));
+    const c = await pull(fresh('empty.db'), true);
+    f.claro.push(c.report.ms);
+    f.claroCpu.push(c.report.cpuMs);
+    f.packages = c.report.packages;
+    const sk = await skopeoCopy(o.ref, fresh('layout'));
     f.skopeo.push(sk.ms);
     f.skopeoCpu.push(sk.cpuMs);
-    const db = copy(template, fresh('db'));
-    f.claroWithData.push((await claroPull(ref, fresh('cache'), db)).ms);
-    f.fromFile.push(await fileScan(fresh('file.db')));
+    const db = copy(o.template, fresh('db'));
+    f.claroWithData.push((await pull(db, true)).report.ms);
+    const cold = await pull(fresh('empty.db'), false);
+    f.claroCold.push(cold.report.ms);
+    f.claroWhole.push(cold.wholeMs);
+    f.fromFile.push(await fileScan(o.child, fresh('file.db')));
   }
   return f;
 }
@@ -109,48 +119,25 @@ function copy(from: string, to: string): string {
 }
 
 /**
- * What `claro scan REF` does past its start-up: connect, resolve the
- * manifest, fetch every layer (into the empty cache) while indexing it,
- * and match the report against the store.
+ * What `claro scan REF` does past its start-up, in a child process of its
+ * own: connect, resolve the manifest, fetch every layer (into the empty
+ * cache) while indexing it, and match the report against the store. A
+ * `warm` child first does the same, untimed, into a cache and store of
+ * its own (see pull-child.ts).
  */
-async function claroPull(
-  text: string,
-  cacheDir: string,
-  db: string,
-): Promise<{ ms: number; cpuMs: number; packages: number }> {
-  const store = await openStore(db);
-  try {
-    const cpu0 = process.cpuUsage();
-    const t0 = now();
-    const source = await openRegistryImage(parseReference(text), {
-      cache: new BlobCache({ dir: cacheDir, maxBytes: 2 * 1024 ** 3 }),
-      log,
-    });
-    const { report } = await scanSource(source, { store, log });
-    const elapsed = now() - t0;
-    const cpu = process.cpuUsage(cpu0);
-    return {
-      ms: elapsed,
-      cpuMs: (cpu.user + cpu.system) / 1000,
-      packages: Object.keys(report.index.packages).length,
-    };
-  } finally {
-    await store.close();
-  }
+function claroPull(
+  child: string,
+  o: { ref: string; cacheDir: string; db: string; warm: boolean },
+) {
+  const args = [...(o.warm ? ['--warm'] : []), 'pull', o.ref, o.cacheDir];
+  return runChild<PullReport>(child, [...args, o.db], `pull ${o.ref}`);
 }
 
 /** The Debian image scanned from its oci-archive into an empty store. */
-async function fileScan(db: string): Promise<number> {
-  const store = await openStore(db);
-  try {
-    const t0 = now();
-    const source = await openImage(DEBIAN_ARCHIVE);
-    await scanSource(source, { store, log });
-    await source.close();
-    return now() - t0;
-  } finally {
-    await store.close();
-  }
+async function fileScan(child: string, db: string): Promise<number> {
+  const args = ['--warm', 'file', DEBIAN_ARCHIVE, db];
+  const what = `scan ${DEBIAN_ARCHIVE}`;
+  return (await runChild<PullReport>(child, args, what)).report.ms;
 }
 
 /** `skopeo copy docker://REF oci:DIR` into an empty layout. */
@@ -212,15 +199,27 @@ function print(f: Figures): void {
     console.log(r.map((cell, i) => cell.padEnd(widths[i]!)).join('  '));
   }
   console.log();
+  const list = (xs: number[]) =>
+    `${ms(median(xs))} median; ${xs.map(ms).join(', ')}`;
+  const times = (xs: number[]) => (median(xs) / s).toFixed(2);
   console.log(`packages found: ${f.packages}`);
-  console.log(`claro runs (empty store): ${f.claro.map(ms).join(', ')}`);
+  console.log(`claro runs (empty store):  ${f.claro.map(ms).join(', ')}`);
   console.log(
-    `claro runs (with data):   ${f.claroWithData.map(ms).join(', ')}`,
+    `claro runs (with data):    ${f.claroWithData.map(ms).join(', ')}`,
   );
-  console.log(`skopeo runs:              ${f.skopeo.map(ms).join(', ')}`);
+  console.log(`skopeo runs:               ${f.skopeo.map(ms).join(', ')}`);
+  console.log(
+    `a new process's first pull and scan (as claro scan runs, V8 ` +
+      `compiling claro's code as it goes): ${list(f.claroCold)}; ` +
+      `${times(f.claroCold)} times skopeo`,
+  );
+  console.log(
+    `  the same processes whole (Node's start-up and module loading ` +
+      `included): ${list(f.claroWhole)}; ${times(f.claroWhole)} times skopeo`,
+  );
   console.log(
     `the same image scanned from its file (empty store, no download): ` +
-      `${ms(median(f.fromFile))} median; ${f.fromFile.map(ms).join(', ')}`,
+      list(f.fromFile),
   );
   const cpu = median(f.claroCpu) / median(f.skopeoCpu);
   console.log(

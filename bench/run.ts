@@ -14,7 +14,7 @@ import {
 } from './baseline.js';
 import { coldCase, dropStore, warmCase } from './cases.js';
 import { largestBlob, syntheticImage } from './generate.js';
-import { buildMemoryChild } from './childbuild.js';
+import { buildChild } from './childbuild.js';
 import { measureMemory } from './memory.js';
 import { measurePhases } from './phases.js';
 import { PLUGINS } from './plugins.js';
@@ -54,7 +54,7 @@ async function measure(tmp: string): Promise<Figures> {
 
   const times = await timeFigures(template, ranges, tmp);
   progress('peak memory, one child process per case');
-  const child = await buildMemoryChild(CACHE);
+  const child = await buildChild('memory-child', CACHE);
   const storePath = join(tmp, 'mem.sqlite');
   const mem = (image: string) =>
     measureMemory(child, image, { template: template.path, storePath });

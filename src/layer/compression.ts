@@ -1,21 +1,8 @@
-import { Readable, type Transform, type TransformOptions } from 'node:stream';
-import { createGunzip, type ZlibOptions } from 'node:zlib';
+import { Readable, type Duplex } from 'node:stream';
 import { DecompressStream } from 'zstd-napi';
+import { gunzipOffThread } from './inflate.js';
 
 export type Compression = 'gzip' | 'zstd' | 'none';
-
-/** Output chunk size for decompression: large chunks keep tar parsing cheap. */
-const CHUNK = 1024 * 1024;
-
-/**
- * zlib inflates on libuv's pool, and only while its output buffer has
- * room: room for a few chunks lets it work ahead while the tar parser
- * takes the last one, instead of waiting for every read.
- */
-const GUNZIP: ZlibOptions & TransformOptions = {
-  chunkSize: CHUNK,
-  readableHighWaterMark: 4 * CHUNK,
-};
 
 /**
  * Recognises a compression format from the first bytes of a blob, never
@@ -29,10 +16,10 @@ export function detectCompression(head: Buffer): Compression {
 }
 
 /** A decompressing transform for `kind`, or undefined for `none`. */
-export function decompressor(kind: Compression): Transform | undefined {
+export function decompressor(kind: Compression): Duplex | undefined {
   switch (kind) {
     case 'gzip':
-      return createGunzip(GUNZIP);
+      return gunzipOffThread();
     case 'zstd':
       return new DecompressStream();
     case 'none':

@@ -140,6 +140,7 @@ async function pass(file: string, kind: Compression, each: EntryHandler) {
     }
   } catch (err) {
     input.destroy();
+    inflate?.destroy();
     throw new ClaroError(
       'INVALID_IMAGE',
       `Cannot read archive ${file}: ${errorMessage(err)}`,

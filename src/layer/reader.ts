@@ -60,8 +60,8 @@ export interface LayerContents extends ScannerInputs {
  * `maxFileSize`) and the sinks' extracts.
  *
  * The tar is parsed synchronously as decompressed chunks arrive (one
- * await per chunk, none per entry), so the main thread keeps up with
- * decompression, which runs on libuv's pool.
+ * await per chunk, none per entry), while decompression runs off the
+ * main thread (gzip on the inflate worker, see inflate.ts).
  */
 export async function readLayer(
   blob: Readable,

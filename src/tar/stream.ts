@@ -1,8 +1,8 @@
 /**
  * A synchronous, push-driven tar parser: bytes go in with `write` as they
  * arrive, each entry's header is handed to `onEntry`, and its body goes,
- * as views of the written chunks (never copied), to the handler
- * `onEntry` returned. No stream, promise or event per entry: a layer of
+ * as views of the written chunks (never copied, never changed), to the
+ * handler `onEntry` returned. No stream, promise or event per entry: a layer of
  * thousands of files costs one call per header and per body piece.
  *
  * The end follows Go's archive/tar (what container runtimes apply layers
@@ -32,7 +32,10 @@ export interface TarHeader {
 
 /** Where one entry's body goes. */
 export interface EntryHandler {
-  /** A piece of the body, valid only during the call unless copied. */
+  /**
+   * A piece of the body: a view of a chunk given to `write`, as lasting
+   * as that chunk's memory (which the caller must not reuse).
+   */
   data(chunk: Buffer): void;
   /** The body is over. */
   end(): void;
@@ -65,11 +68,6 @@ export class TarParser {
   constructor(
     private readonly onEntry: (h: TarHeader) => EntryHandler | undefined,
   ) {}
-
-  /** Whether the end-of-archive blocks have been read. */
-  get done(): boolean {
-    return this.state.kind === 'done';
-  }
 
   /** Parses `chunk`; throws TarError on a malformed archive. */
   write(chunk: Buffer): void {

@@ -2,10 +2,10 @@ import { createReadStream, existsSync } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
-import { extract } from 'tar-stream';
 import { ClaroError, errorMessage } from '../errors.js';
 import { decompressor, type Compression } from '../layer/compression.js';
 import { normalizeEntryName, resolveLink } from '../layer/paths.js';
+import { TarParser, type EntryHandler } from '../tar/stream.js';
 import { indexTar, type TarEntry } from './tar-index.js';
 import type { FileTree } from './tree.js';
 
@@ -77,11 +77,16 @@ export async function streamedTarTree(
 ): Promise<FileTree> {
   const small = new Map<string, Buffer>();
   const entries = new Map<string, TarEntry>();
-  await pass(file, kind, async (e, body) => {
+  await pass(file, kind, (e) => {
     entries.set(e.name, e);
-    if (e.type === 'file' && e.size <= SMALL_ENTRY && isMetadata(e.name)) {
-      small.set(e.name, await collect(body));
+    if (e.type !== 'file' || e.size > SMALL_ENTRY || !isMetadata(e.name)) {
+      return undefined;
     }
+    const parts: Buffer[] = [];
+    return {
+      data: (c) => parts.push(c),
+      end: () => small.set(e.name, Buffer.concat(parts)),
+    };
   });
   const find = (p: string) => resolveEntry(file, entries, p);
   return {
@@ -113,34 +118,43 @@ function isMetadata(name: string): boolean {
   return name.endsWith('.json') || name === 'oci-layout';
 }
 
-type EntryHandler = (e: TarEntry, body: Readable) => Promise<void>;
+/** Where an entry's body goes in a pass, and when the pass may go on. */
+interface PassHandler extends EntryHandler {
+  /** Set while the body's reader is behind; the pass waits for it. */
+  readonly wait?: () => Promise<void> | undefined;
+}
 
-/** Streams a compressed tar once, calling `each` for every entry. */
-async function pass(file: string, kind: Compression, each: EntryHandler) {
-  const tar = extract();
+/**
+ * Streams a compressed tar once, handing each entry (its name made safe;
+ * unsafe names are passed over) to `each`, and its body to the handler
+ * `each` returns.
+ */
+async function pass(
+  file: string,
+  kind: Compression,
+  each: (e: TarEntry) => PassHandler | undefined,
+): Promise<void> {
+  let current: PassHandler | undefined;
+  const parser = new TarParser((h) => {
+    const name = normalizeEntryName(h.name);
+    if ('unsafe' in name) return (current = undefined);
+    const { type, linkname, size } = h;
+    const e = { name: name.path, type, linkname, size, offset: 0 };
+    return (current = each(e));
+  });
   const input = createReadStream(file, { highWaterMark: 1 << 20 });
   const inflate = decompressor(kind);
-  const fail = (err: Error) => tar.destroy(err);
-  input.on('error', fail);
-  inflate?.on('error', fail);
-  (inflate ? input.pipe(inflate) : input).pipe(tar);
+  const tar = inflate ? input.pipe(inflate) : input;
+  input.on('error', (err) => tar.destroy(err));
   try {
-    for await (const entry of tar) {
-      const h = entry.header;
-      const name = normalizeEntryName(h.name);
-      const body = entry as unknown as Readable;
-      if ('unsafe' in name) {
-        body.resume();
-        continue;
-      }
-      const type = tarType(h.type);
-      const e = { name: name.path, type, linkname: h.linkname ?? '' };
-      await each({ ...e, offset: 0, size: h.size ?? 0 }, body);
-      body.resume();
+    for await (const chunk of tar) {
+      parser.write(chunk as Buffer);
+      await current?.wait?.();
     }
+    parser.end();
   } catch (err) {
     input.destroy();
-    inflate?.destroy();
+    tar.destroy();
     throw new ClaroError(
       'INVALID_IMAGE',
       `Cannot read archive ${file}: ${errorMessage(err)}`,
@@ -149,32 +163,25 @@ async function pass(file: string, kind: Compression, each: EntryHandler) {
   }
 }
 
+/** A new pass over the archive that streams `want`'s body alone. */
 async function streamEntry(file: string, kind: Compression, want: TarEntry) {
   const out = new PassThrough({ highWaterMark: 1 << 20 });
-  pass(file, kind, async (e, body) => {
-    if (e.name !== want.name) return;
-    for await (const chunk of body) {
-      if (!out.write(chunk)) await new Promise((r) => out.once('drain', r));
-    }
-    out.end();
+  let drained: Promise<void> | undefined;
+  pass(file, kind, (e) => {
+    if (e.name !== want.name) return undefined;
+    return {
+      data: (c) => {
+        // A reader that gave up ends the pass (pass turns this into an
+        // error that nobody is left to hear).
+        if (out.destroyed) throw new Error('entry no longer read');
+        if (out.write(c) || drained) return;
+        drained = new Promise((r) => out.once('drain', r).once('close', r));
+      },
+      end: () => out.end(),
+      wait: () => drained?.finally(() => (drained = undefined)),
+    };
   }).catch((err: Error) => out.destroy(err));
   return out;
-}
-
-function tarType(t: string | null | undefined): TarEntry['type'] {
-  switch (t) {
-    case 'file':
-    case 'contiguous-file':
-      return 'file';
-    case 'directory':
-      return 'dir';
-    case 'symlink':
-      return 'symlink';
-    case 'link':
-      return 'hardlink';
-    default:
-      return 'other';
-  }
 }
 
 function byName(list: readonly TarEntry[]): Map<string, TarEntry> {

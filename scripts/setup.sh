@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what claro's tests need on a Debian 12 machine: the reference
-# tools the tests compare against or build variants with, then the npm
-# dependencies from the lock file.
+# tools the tests compare against or build variants with, and ISA-L's
+# headers for the gzip inflater addon (native/isal-inflate), then the npm
+# dependencies from the lock file (npm ci builds the addon).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-debs=(dpkg zstd skopeo rpm python3-packaging ruby docker-registry apache2-utils openssl)
+debs=(dpkg zstd skopeo rpm python3-packaging ruby docker-registry apache2-utils openssl libisal-dev)
 missing=()
 for p in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' \

@@ -6,18 +6,22 @@
  * worker's event loop does nothing else, so inflation runs at zlib's
  * speed while the main thread parses what came before.
  *
- * One worker serves every stream of the process (streams are told apart
- * by id); it starts on first use and keeps the process alive only while
- * a stream is open. Bytes go to it copied and come back transferred.
+ * The worker inflates with ISA-L's igzip when its addon is built, else
+ * with zlib (see isal.ts). One worker serves every stream of the process
+ * (streams are told apart by id); it starts on first use and keeps the
+ * process alive only while a stream is open. Bytes go to it copied and
+ * come back transferred.
  */
 import { Duplex } from 'node:stream';
 import { Worker } from 'node:worker_threads';
+import { ClaroError } from '../errors.js';
+import { inflateEngine, isalAddon, type InflateEngine } from './isal.js';
 
 /** Compressed chunks a stream may have queued at the worker. */
 const MAX_QUEUED_INPUT = 4;
 /** Output chunks the worker may have sent and not yet had taken. */
 const MAX_UNTAKEN_OUTPUT = 4;
-/** zlib output chunk size: large chunks keep tar parsing cheap. */
+/** Output chunk size: large chunks keep tar parsing cheap. */
 const OUTPUT_CHUNK = 1 << 20;
 
 /** Main thread to worker. */
@@ -37,51 +41,118 @@ type Report =
 
 /**
  * The worker's code, as a script (`eval`) so that it runs the same under
- * tsx, the compiled CLI and bundles: a gunzip stream per id, paused while
- * MAX_UNTAKEN_OUTPUT chunks are out.
+ * tsx, the compiled CLI and bundles. Each id names one stream; a stream
+ * stops inflating while MAX_UNTAKEN_OUTPUT of its chunks are out. With
+ * `workerData.addon`, streams inflate on the ISA-L addon (see isal.ts):
+ * compressed chunks wait in a queue, each reported consumed once the
+ * addon has taken all of it, and output fills OUTPUT_CHUNK buffers that
+ * are handed over whole. Otherwise each stream is a zlib gunzip.
  */
 const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
+const { parentPort, workerData } = require('node:worker_threads');
 const zlib = require('node:zlib');
+const isal = workerData.addon ? require(workerData.addon) : undefined;
+const MAX = ${MAX_UNTAKEN_OUTPUT};
+const EMPTY = new Uint8Array(0);
 const streams = new Map();
 const send = (m, t) => parentPort.postMessage(m, t);
 parentPort.on('message', (m) => {
+  if (m.op === 'open') {
+    streams.set(m.id, isal ? isalStream(m.id) : zlibStream(m.id));
+    return;
+  }
   const s = streams.get(m.id);
+  if (!s) return;
   switch (m.op) {
-    case 'open': return open(m.id);
-    case 'data':
-      return s && s.z.write(m.chunk, () => send({ op: 'consumed', id: m.id }));
-    case 'end': return s && s.z.end();
-    case 'taken':
-      if (!s) return;
-      s.untaken -= m.n;
-      if (s.untaken < ${MAX_UNTAKEN_OUTPUT}) s.z.resume();
-      return;
-    case 'close':
-      if (s) { streams.delete(m.id); s.z.destroy(); }
-      return;
+    case 'data': return s.data(m.chunk);
+    case 'end': return s.end();
+    case 'taken': return s.taken(m.n);
+    case 'close': streams.delete(m.id); return s.close();
   }
 });
-function open(id) {
+function isalStream(id) {
+  const handle = isal.open();
+  const queue = [];
+  let at = 0, out, filled = 0, untaken = 0, ending = false, over = false;
+  const finish = (report) => {
+    over = true;
+    streams.delete(id);
+    send(report);
+  };
+  const flush = () => {
+    const chunk = out.subarray(0, filled);
+    send({ op: 'out', id, chunk }, [out.buffer]);
+    out = undefined;
+    filled = 0;
+    untaken++;
+  };
+  const pump = () => {
+    while (!over && untaken < MAX) {
+      const input = queue[0];
+      if (!input && !ending) return;
+      out ??= new Uint8Array(${OUTPUT_CHUNK});
+      let used;
+      try {
+        used = isal.inflate(handle, input || EMPTY, at, out, filled);
+      } catch (err) {
+        return finish({ op: 'error', id, message: err.message });
+      }
+      at += used[0];
+      filled += used[1];
+      if (input && at === input.length) {
+        queue.shift();
+        at = 0;
+        send({ op: 'consumed', id });
+      } else if (input && used[0] === 0 && used[1] === 0) {
+        return finish({ op: 'error', id, message: 'inflater stalled' });
+      }
+      if (filled === out.length) flush();
+      else if (!input) {
+        if (!isal.ended(handle)) {
+          return finish({ op: 'error', id, message: 'unexpected end of file' });
+        }
+        if (filled > 0) flush();
+        return finish({ op: 'done', id });
+      }
+    }
+  };
+  return {
+    data(chunk) { if (!over) { queue.push(chunk); pump(); } },
+    end() { ending = true; pump(); },
+    taken(n) { untaken -= n; pump(); },
+    close() { over = true; },
+  };
+}
+function zlibStream(id) {
   const z = zlib.createGunzip({ chunkSize: ${OUTPUT_CHUNK} });
-  const s = { z, untaken: 0 };
-  streams.set(id, s);
+  let untaken = 0;
   z.on('data', (view) => {
     const chunk = new Uint8Array(view);
     send({ op: 'out', id, chunk }, [chunk.buffer]);
-    if (++s.untaken >= ${MAX_UNTAKEN_OUTPUT}) z.pause();
+    if (++untaken >= MAX) z.pause();
   });
   z.on('end', () => { streams.delete(id); send({ op: 'done', id }); });
   z.on('error', (err) => {
     if (!streams.delete(id)) return;
     send({ op: 'error', id, message: err.message });
   });
+  return {
+    data(chunk) { z.write(chunk, () => send({ op: 'consumed', id })); },
+    end() { z.end(); },
+    taken(n) { untaken -= n; if (untaken < MAX) z.resume(); },
+    close() { z.destroy(); },
+  };
 }
 `;
 
-/** A gunzip stream whose inflation runs on claro's inflate worker. */
-export function gunzipOffThread(): Duplex {
-  return new OffThreadGunzip(InflateWorker.shared());
+/**
+ * A gunzip stream whose inflation runs on claro's inflate worker, with
+ * the process's engine unless `engine` names one.
+ */
+export function gunzipOffThread(
+  engine: InflateEngine = inflateEngine().engine,
+): Duplex {
+  return new OffThreadGunzip(InflateWorker.shared(engine));
 }
 
 class OffThreadGunzip extends Duplex {
@@ -89,6 +160,8 @@ class OffThreadGunzip extends Duplex {
   private queued = 0;
   private blocked: (() => void) | undefined;
   private owed = 0;
+  /** The worker said the gzip stream is over. */
+  private ended = false;
 
   constructor(private readonly worker: InflateWorker) {
     super({ readableHighWaterMark: 4 * OUTPUT_CHUNK });
@@ -96,6 +169,9 @@ class OffThreadGunzip extends Duplex {
   }
 
   override _write(chunk: Buffer, _enc: unknown, cb: () => void): void {
+    // Bytes after the gzip stream's end (zlib stops at zero padding) are
+    // nobody's.
+    if (this.ended) return cb();
     // A copy of the view alone, handed over: cloning the view would copy
     // all of the memory it lies in.
     const own = new Uint8Array(chunk);
@@ -105,6 +181,7 @@ class OffThreadGunzip extends Duplex {
   }
 
   override _final(cb: () => void): void {
+    if (this.ended) return cb();
     this.worker.send({ op: 'end', id: this.id });
     cb();
   }
@@ -136,10 +213,14 @@ class OffThreadGunzip extends Duplex {
         } else this.owed++;
         return;
       }
-      case 'done':
+      case 'done': {
+        this.ended = true;
         this.worker.forget(this.id);
         this.push(null);
-        return;
+        const cb = this.blocked;
+        this.blocked = undefined;
+        return cb?.();
+      }
       case 'error':
         this.destroy(new Error(r.message));
     }
@@ -148,11 +229,14 @@ class OffThreadGunzip extends Duplex {
 
 /** The process's inflate worker and the streams it serves. */
 class InflateWorker {
-  private static current: InflateWorker | undefined;
+  private static readonly running = new Map<InflateEngine, InflateWorker>();
   private readonly streams = new Map<number, OffThreadGunzip>();
   private next = 1;
 
-  private constructor(private readonly worker: Worker) {
+  private constructor(
+    private readonly engine: InflateEngine,
+    private readonly worker: Worker,
+  ) {
     worker.unref();
     worker.on('message', (r: Report) => this.streams.get(r.id)?.hear(r));
     worker.on('error', (err) => this.fail(err));
@@ -161,13 +245,20 @@ class InflateWorker {
     );
   }
 
-  /** The running worker, started when there is none. */
-  static shared(): InflateWorker {
-    if (!InflateWorker.current) {
-      const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [] });
-      InflateWorker.current = new InflateWorker(worker);
+  /** The running worker of `engine`, started when there is none. */
+  static shared(engine: InflateEngine): InflateWorker {
+    let running = InflateWorker.running.get(engine);
+    if (!running) {
+      const workerData = { addon: engine === 'isal' ? addonPath() : undefined };
+      const worker = new Worker(WORKER_SOURCE, {
+        eval: true,
+        execArgv: [],
+        workerData,
+      });
+      running = new InflateWorker(engine, worker);
+      InflateWorker.running.set(engine, running);
     }
-    return InflateWorker.current;
+    return running;
   }
 
   open(stream: OffThreadGunzip): number {
@@ -197,8 +288,16 @@ class InflateWorker {
 
   /** The worker is gone: every open stream fails, the next use restarts. */
   private fail(err: Error): void {
-    if (InflateWorker.current === this) InflateWorker.current = undefined;
+    if (InflateWorker.running.get(this.engine) === this) {
+      InflateWorker.running.delete(this.engine);
+    }
     for (const s of [...this.streams.values()]) s.destroy(err);
     this.streams.clear();
   }
+}
+
+function addonPath(): string {
+  const addon = isalAddon();
+  if ('path' in addon) return addon.path;
+  throw new ClaroError('INTERNAL', `Cannot inflate with ISA-L: ${addon.why}`);
 }

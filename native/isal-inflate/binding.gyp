@@ -1,0 +1,10 @@
+{
+  "targets": [
+    {
+      "target_name": "isal_inflate",
+      "sources": ["src/inflate.c"],
+      "libraries": ["-lisal"],
+      "cflags": ["-O2", "-Wall", "-Wextra"]
+    }
+  ]
+}

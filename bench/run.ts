@@ -107,6 +107,7 @@ async function warmUp(
   await store.close();
   await removeDatabase(path);
   await gunzipAll(DEBIAN, ranges, {
+    engine: 'zlib',
     chunkSize: 1 << 16,
     highWaterMark: 1 << 20,
   });

@@ -100,7 +100,11 @@ export class BuildInfoStream {
   private writeHead(chunk: Buffer): boolean {
     this.head.push(chunk);
     this.pos += chunk.length;
-    const head = Buffer.concat(this.head);
+    // Joined only when the head spans pieces, and then once: the pieces
+    // are views that stay valid, and one alone needs no copy.
+    const head =
+      this.head.length === 1 ? this.head[0]! : Buffer.concat(this.head);
+    this.head = [head];
     const elf = this.parseHead(head);
     if (elf === 'wait') return true;
     this.head = [];

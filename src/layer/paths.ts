@@ -18,6 +18,20 @@ export function normalizeEntryName(
   name: string,
 ): { path: string } | { unsafe: UnsafeReason } {
   if (name.startsWith('/')) return { unsafe: 'absolute' };
+  // Most names are `./a/b` or `a/b/`, already in claro's form once the
+  // leading `./` and a trailing slash are cut: no `.` or `..` part (none
+  // starts with a dot), no empty part.
+  const start = name.startsWith('./') ? 2 : 0;
+  const end = name.endsWith('/') ? name.length - 1 : name.length;
+  if (
+    end > start &&
+    name.charCodeAt(start) !== 0x2e &&
+    name.charCodeAt(start) !== 0x2f &&
+    !name.includes('/.', start) &&
+    !name.includes('//', start)
+  ) {
+    return { path: name.slice(start, end) };
+  }
 
   const parts: string[] = [];
   for (const part of name.split('/')) {

@@ -379,12 +379,19 @@ class HeadIntake {
     }
     this.held.push(chunk);
     this.got += chunk.length;
-    if (this.got >= this.need) this.settle(Buffer.concat(this.held));
+    if (this.got >= this.need) this.settle(this.head());
   }
 
   end(): void {
-    if (!this.decided) this.settle(Buffer.concat(this.held));
+    if (!this.decided) this.settle(this.head());
     this.sink?.end();
+  }
+
+  /** The first `need` bytes held (fewer for a shorter file), copied alone. */
+  private head(): Buffer {
+    const first = this.held[0];
+    if (first && first.length >= this.need) return first.subarray(0, this.need);
+    return Buffer.concat(this.held, Math.min(this.got, this.need));
   }
 
   private settle(head: Buffer | undefined): void {

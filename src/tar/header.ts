@@ -154,14 +154,22 @@ function octal(b: Buffer, at: number, len = 12): number {
   return n;
 }
 
+/** Offset and length of the checksum field, summed as spaces. */
+const CHKSUM_AT = 148;
+const CHKSUM_LEN = 8;
+
 function checksumOk(b: Buffer): boolean {
-  let unsigned = 0;
-  let signed = 0;
+  let unsigned = CHKSUM_LEN * 0x20;
+  for (let i = 0; i < CHKSUM_AT; i++) unsigned += b[i]!;
+  for (let i = CHKSUM_AT + CHKSUM_LEN; i < BLOCK; i++) unsigned += b[i]!;
+  const want = octal(b, CHKSUM_AT, CHKSUM_LEN);
+  if (want === unsigned) return true;
+  // Old tars summed the bytes as signed chars: each byte above 127
+  // counts 256 less.
+  let signed = unsigned;
   for (let i = 0; i < BLOCK; i++) {
-    const c = i >= 148 && i < 156 ? 0x20 : b[i]!;
-    unsigned += c;
-    signed += c > 127 ? c - 256 : c;
+    if (i === CHKSUM_AT) i += CHKSUM_LEN;
+    if (b[i]! > 127) signed -= 256;
   }
-  const want = octal(b, 148, 8);
-  return want === unsigned || want === signed;
+  return want === signed;
 }

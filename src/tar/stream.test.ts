@@ -137,6 +137,26 @@ describe('TarParser', () => {
     );
   });
 
+  it('accepts checksums summed as signed bytes, as old tars wrote them', async () => {
+    const tar = await makeTar([{ name: 'a', body: 'z' }]);
+    // The owner's name in Latin-1: bytes above 127 in the header itself.
+    tar.write('caf\u00e9\0', 265, 'latin1');
+    let signed = 0;
+    for (let i = 0; i < BLOCK; i++) {
+      const c = i >= 148 && i < 156 ? 0x20 : tar[i]!;
+      signed += c > 127 ? c - 256 : c;
+    }
+    const sum = (n: number) => `${n.toString(8).padStart(6, '0')}\0 `;
+    tar.write(sum(signed), 148, 'latin1');
+    assert.deepEqual(
+      parse(tar).map((e) => [e.name, e.body]),
+      [['a', 'z']],
+    );
+    // One less than the signed sum is no checksum of the header.
+    tar.write(sum(signed - 1), 148, 'latin1');
+    assert.throws(() => parse(tar), /checksum at byte 0/);
+  });
+
   it('fails on a bad checksum, a cut body and a header after the end', async () => {
     const tar = await makeTar([
       { name: 'a', body: 'x'.repeat(700) },

@@ -128,7 +128,8 @@ export async function pullOptions(
   });
   if (found.source) log.debug({ source: found.source }, 'registry credentials');
   if (found.helper) {
-    log.warn({ helper: found.helper }, 'credential helpers are not supported');
+    const { program, why } = found.helper;
+    log.warn({ helper: program }, `credential helper ${program} ${why}`);
   }
   return {
     log,

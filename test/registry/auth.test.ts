@@ -4,7 +4,7 @@
  * own.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { isClaroError } from '../../src/errors.js';
@@ -142,19 +142,44 @@ describe('a registry with htpasswd Basic auth', () => {
     assert.equal(image.manifestDigest, layout.manifestDigest);
   });
 
-  it('names the credential helper docker would have asked', async (t) => {
+  it('asks the credential helper docker would ask', async (t) => {
     if (!needRegistry(t)) return;
-    const env = dockerConfig('helper', { credsStore: 'desktop' });
+    const bin = join(tmp.dir, 'helper-bin');
+    mkdirSync(bin, { recursive: true });
+    const answer = JSON.stringify({
+      ServerURL: basic.host,
+      Username: USER.username,
+      Secret: USER.password,
+    });
+    const program = join(bin, 'docker-credential-claro-test');
+    writeFileSync(program, `#!/bin/sh\ncat >/dev/null\necho '${answer}'\n`);
+    chmodSync(program, 0o755);
+    const env = {
+      ...dockerConfig('helper', { credsStore: 'claro-test' }),
+      PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+    };
+    const found = await findCredentials(basic.host, { env });
+    assert.equal(found.source, 'docker-credential-claro-test');
+    const image = await resolve(basic, { credentials: found.credentials! });
+    assert.equal(image.manifestDigest, layout.manifestDigest);
+  });
+
+  it('names the credential helper that gave nothing', async (t) => {
+    if (!needRegistry(t)) return;
+    const env = {
+      ...dockerConfig('no-helper', { credsStore: 'desktop' }),
+      PATH: join(tmp.dir, 'empty-bin'),
+    };
     const found = await findCredentials(basic.host, { env });
     await refused(
       basic,
       { helper: found.helper! },
       'UNAUTHORIZED',
       `Cannot pull ${basic.host}/alpine:1: registry ${basic.host} requires ` +
-        'credentials (401); docker keeps them with docker-credential-desktop, ' +
-        'which claro cannot use: give --username with --password or ' +
-        '--password-stdin, set CLARO_REGISTRY_USERNAME and ' +
-        'CLARO_REGISTRY_PASSWORD, or docker login',
+        "credentials (401); docker's config names the credential helper " +
+        'docker-credential-desktop, which is not installed (not found on ' +
+        'PATH): give --username with --password or --password-stdin, set ' +
+        'CLARO_REGISTRY_USERNAME and CLARO_REGISTRY_PASSWORD, or docker login',
     );
   });
 });

@@ -30,14 +30,14 @@ import { MAX_JSON } from '../oci.js';
 import { authenticate, type AuthContext } from './auth.js';
 import { cannotPull, refused } from './errors.js';
 import { parseChallenges, type Challenge } from './challenge.js';
-import type { Credentials } from './credentials.js';
+import type { Credentials, HelperMiss } from './credentials.js';
 import { formatReference, type ImageReference } from './reference.js';
 
 /** How to reach a registry: credentials, TLS, patience. */
 export interface RegistryOptions {
   readonly credentials?: Credentials;
-  /** A credential helper that holds this registry's credentials. */
-  readonly helper?: string;
+  /** The credential helper docker's config names, which gave none. */
+  readonly helper?: HelperMiss;
   /** Plain HTTP to any host, and any TLS certificate accepted. */
   readonly insecure?: boolean;
   /** PEM certificates to trust besides Node's own roots. */

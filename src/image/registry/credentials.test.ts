@@ -1,9 +1,17 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { isClaroError } from '../../errors.js';
+import { askHelper } from './cred-helper.js';
 import { findCredentials } from './credentials.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'claro-creds-'));
@@ -64,13 +72,22 @@ describe('findCredentials', () => {
     });
   });
 
-  it('names the credential helper that holds a registry', async () => {
-    assert.deepEqual(await find('helped.test'), {
-      helper: 'docker-credential-ecr-login',
+  it('says why a helper docker would ask gave nothing, falling back to auths', async () => {
+    // No helper is installed on this PATH.
+    const bare = { ...env, PATH: join(dir, 'no-helpers') };
+    const missing = 'is not installed (not found on PATH)';
+    assert.deepEqual(await find('helped.test', { env: bare }), {
+      helper: { program: 'docker-credential-ecr-login', why: missing },
     });
-    assert.deepEqual(await find('other.test'), {
-      helper: 'docker-credential-desktop',
+    assert.deepEqual(await find('other.test', { env: bare }), {
+      helper: { program: 'docker-credential-desktop', why: missing },
     });
+    // credsStore names a helper for every registry; an auths entry with
+    // credentials still serves when the helper gives none.
+    assert.deepEqual(
+      (await find('127.0.0.1:5000', { env: bare })).credentials,
+      { username: 'alice', password: 'pa:ss' },
+    );
   });
 
   it('prefers flags, then the environment', async () => {
@@ -142,6 +159,93 @@ describe('findCredentials', () => {
         err.message,
         `Cannot read docker config ${join(bad.DOCKER_CONFIG, 'config.json')}: ` +
           'not valid JSON',
+      );
+      return true;
+    });
+  });
+});
+
+describe('credential helpers', () => {
+  const bin = join(dir, 'bin');
+  mkdirSync(bin, { recursive: true });
+  const asked = join(dir, 'asked');
+  /** A docker-credential-NAME program that runs `script` (sh). */
+  const helper = (name: string, script: string) => {
+    const file = join(bin, `docker-credential-${name}`);
+    writeFileSync(file, `#!/bin/sh\n${script}\n`);
+    chmodSync(file, 0o755);
+  };
+  // Holds credentials for one server, as the real helpers do, and notes
+  // what it was asked.
+  helper(
+    'store',
+    `read server; echo "$1 $server" > '${asked}'
+case "$server" in
+  helped.test) echo '{"ServerURL":"helped.test","Username":"hu","Secret":"hs"}' ;;
+  https://index.docker.io/v1/) echo '{"ServerURL":"x","Username":"<token>","Secret":"refresh"}' ;;
+  *) echo 'credentials not found in native keychain'; exit 1 ;;
+esac`,
+  );
+  helper('broken', "echo 'keychain locked' >&2; exit 3");
+  helper('garbled', 'echo not json');
+  const path = `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`;
+  const withHelper = (name: string, config: object) => ({
+    DOCKER_CONFIG: configDir(`helper-${name}`, config),
+    PATH: path,
+  });
+
+  it('asks the helper of credHelpers for the registry, on stdin', async () => {
+    const env = withHelper('own', { credHelpers: { 'helped.test': 'store' } });
+    assert.deepEqual(await findCredentials('helped.test', { env }), {
+      credentials: { username: 'hu', password: 'hs' },
+      source: 'docker-credential-store',
+    });
+    assert.equal(readFileSync(asked, 'utf8'), 'get helped.test\n');
+  });
+
+  it("gives Docker Hub's server URL and reads an identity token", async () => {
+    const env = withHelper('hub', { credsStore: 'store' });
+    assert.deepEqual(await findCredentials('docker.io', { env }), {
+      credentials: { identityToken: 'refresh' },
+      source: 'docker-credential-store',
+    });
+    assert.equal(
+      readFileSync(asked, 'utf8'),
+      'get https://index.docker.io/v1/\n',
+    );
+  });
+
+  it('says why a helper gave nothing', async () => {
+    const cases: [string, string, string][] = [
+      ['store', 'elsewhere.test', 'holds no credentials for elsewhere.test'],
+      ['broken', 'h.test', 'failed (exit 3: keychain locked)'],
+      ['garbled', 'h.test', 'answered with something other than its JSON'],
+    ];
+    for (const [name, registry, why] of cases) {
+      const env = withHelper(name, { credsStore: name });
+      assert.deepEqual(await findCredentials(registry, { env }), {
+        helper: { program: `docker-credential-${name}`, why },
+      });
+    }
+  });
+
+  it('gives up on a helper that does not answer', async () => {
+    helper('hung', 'sleep 10');
+    const t0 = Date.now();
+    assert.deepEqual(
+      await askHelper('docker-credential-hung', 'h.test', { PATH: path }, 200),
+      { none: 'did not answer within 0.2 s' },
+    );
+    assert.ok(Date.now() - t0 < 5_000);
+  });
+
+  it('refuses a helper name that is a path', async () => {
+    const env = withHelper('path', { credsStore: '../../bin/sh' });
+    await assert.rejects(findCredentials('h.test', { env }), (err) => {
+      assert.ok(isClaroError(err, 'INVALID_ARGUMENT'));
+      assert.match(
+        err.message,
+        /credential helper name "..\/..\/bin\/sh" is not a program name/,
       );
       return true;
     });

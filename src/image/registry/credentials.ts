@@ -1,13 +1,16 @@
 /**
  * Registry credentials: from flags, else the environment, else docker's
  * own file, `$DOCKER_CONFIG/config.json` or `~/.docker/config.json`, read
- * as docker reads its `auths` (docker's "config file" documentation).
+ * as docker reads it (docker's "config file" documentation): the
+ * credential helper it names for the registry (`credHelpers`, else
+ * `credsStore`), then its `auths` entry.
  */
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { ClaroError, errorMessage } from '../../errors.js';
+import { askHelper } from './cred-helper.js';
 import { DOCKER_HUB } from './reference.js';
 
 /** What claro may present to a registry or its token service. */
@@ -35,16 +38,23 @@ export interface CredentialLookup {
   readonly homeDir?: string;
 }
 
+/** A credential helper docker's config names, and why it gave nothing. */
+export interface HelperMiss {
+  /** The program, `docker-credential-NAME`. */
+  readonly program: string;
+  readonly why: string;
+}
+
 /** Credentials found for one registry, and where. */
 export interface FoundCredentials {
   readonly credentials?: Credentials;
-  /** `flags`, `environment` or the docker config file's path. */
-  readonly source?: string;
   /**
-   * A docker credential helper that holds this registry's credentials;
-   * claro cannot run helpers, so errors name it.
+   * `flags`, `environment`, the docker config file's path, or the
+   * credential helper's program.
    */
-  readonly helper?: string;
+  readonly source?: string;
+  /** The helper docker's config names, when it gave no credentials. */
+  readonly helper?: HelperMiss;
 }
 
 const authEntry = z.object({
@@ -59,6 +69,11 @@ const dockerConfig = z.object({
   credsStore: z.string().optional(),
   credHelpers: z.record(z.string(), z.string()).optional(),
 });
+
+/** A helper's name becomes part of a program name: no paths. */
+const HELPER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** The server URL docker gives helpers for Docker Hub. */
+const HUB_SERVER_URL = 'https://index.docker.io/v1/';
 
 /** The names docker files Docker Hub's credentials under. */
 const HUB_KEYS = new Set([
@@ -88,7 +103,7 @@ export async function findCredentials(
       lookup.username !== undefined || lookup.password !== undefined;
     return { credentials: given, source: flags ? 'flags' : 'environment' };
   }
-  return fromDockerConfig(registry, dockerConfigPath(env, lookup.homeDir));
+  return fromDockerConfig(registry, dockerConfigPath(env, lookup.homeDir), env);
 }
 
 /** `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`. */
@@ -124,22 +139,53 @@ function pair(
 async function fromDockerConfig(
   registry: string,
   file: string,
+  env: NodeJS.ProcessEnv,
 ): Promise<FoundCredentials> {
   const config = await readDockerConfig(file);
   if (!config) return {};
+
+  let helper: HelperMiss | undefined;
+  const name = helperFor(config, registry, file);
+  if (name !== undefined) {
+    const program = `docker-credential-${name}`;
+    const serverUrl = HUB_KEYS.has(registry.toLowerCase())
+      ? HUB_SERVER_URL
+      : registry;
+    const answer = await askHelper(program, serverUrl, env);
+    if ('credentials' in answer) {
+      return { credentials: answer.credentials, source: program };
+    }
+    helper = { program, why: answer.none };
+  }
+
   const entry = Object.entries(config.auths ?? {}).find(([key]) =>
     sameRegistry(key, registry),
   )?.[1];
   const credentials = entry ? fromEntry(entry, file) : undefined;
   if (credentials) return { credentials, source: file };
+  return helper ? { helper } : {};
+}
 
-  const helperKey = Object.keys(config.credHelpers ?? {}).find((key) =>
-    sameRegistry(key, registry),
+/** The helper for `registry`: its own in `credHelpers`, else `credsStore`. */
+function helperFor(
+  config: z.infer<typeof dockerConfig>,
+  registry: string,
+  file: string,
+): string | undefined {
+  const key = Object.keys(config.credHelpers ?? {}).find((k) =>
+    sameRegistry(k, registry),
   );
-  const helper =
-    (helperKey !== undefined ? config.credHelpers?.[helperKey] : undefined) ??
-    config.credsStore;
-  return helper ? { helper: `docker-credential-${helper}` } : {};
+  const name =
+    (key !== undefined ? config.credHelpers?.[key] : undefined) ||
+    config.credsStore ||
+    undefined;
+  if (name !== undefined && !HELPER_NAME.test(name)) {
+    throw configError(
+      file,
+      `credential helper name ${JSON.stringify(name)} is not a program name`,
+    );
+  }
+  return name;
 }
 
 async function readDockerConfig(file: string) {

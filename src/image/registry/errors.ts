@@ -3,15 +3,15 @@
  * reference the user gave is named whatever step failed.
  */
 import { ClaroError } from '../../errors.js';
-import type { Credentials } from './credentials.js';
+import type { Credentials, HelperMiss } from './credentials.js';
 import { formatReference, type ImageReference } from './reference.js';
 
 /** Who is asking, for the messages of refused access. */
 export interface PullContext {
   readonly ref: ImageReference;
   readonly credentials?: Credentials;
-  /** A credential helper that holds this registry's credentials. */
-  readonly helper?: string;
+  /** The credential helper docker's config names, which gave none. */
+  readonly helper?: HelperMiss;
 }
 
 /** "Cannot pull <reference>: <why>", with the given code. */
@@ -41,7 +41,8 @@ export function refused(ctx: PullContext, what: string): ClaroError {
     );
   }
   const helper = ctx.helper
-    ? `; docker keeps them with ${ctx.helper}, which claro cannot use`
+    ? `; docker's config names the credential helper ` +
+      `${ctx.helper.program}, which ${ctx.helper.why}`
     : '';
   return cannotPull(
     ctx.ref,

@@ -85,6 +85,18 @@ for (const { engine, skip } of engines)
       assert.ok(
         (await inflate(engine, gz, 4096)).equals(Buffer.concat([a, b])),
       );
+      // A member ending exactly where a piece does.
+      const first = gzipSync(a.subarray(0, 2000));
+      const second = gzipSync(b.subarray(0, 1000));
+      const both = Buffer.concat([first, second]);
+      for (const chunk of [1, first.length]) {
+        assert.ok(
+          (await inflate(engine, both, chunk)).equals(
+            Buffer.concat([a.subarray(0, 2000), b.subarray(0, 1000)]),
+          ),
+          `chunk ${chunk}`,
+        );
+      }
     });
 
     it('fails on a truncated stream and on bytes that are not gzip', async () => {

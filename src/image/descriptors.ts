@@ -193,7 +193,8 @@ const ARCH_ALIASES: Readonly<Record<string, string>> = {
   armel: 'arm',
 };
 
-function platformMatches(
+/** Whether `have` (an index entry's or an image config's) is `want`. */
+export function platformMatches(
   have: Descriptor['platform'],
   want: Platform,
 ): boolean {

@@ -276,6 +276,19 @@ describe('scanning by reference', () => {
     assert.deepEqual(pulled.index.layers, [pushed.alpineLayers.arm64]);
   });
 
+  it('checks a single image manifest against the platform asked for', async (t) => {
+    if (!needRegistry(t)) return;
+    const [asked, any] = await Promise.all([
+      scanRefFresh('alpine:arm64-v2s2', {
+        platform: parsePlatform('linux/arm64'),
+      }),
+      scanRefFresh('alpine:arm64-v2s2'),
+    ]);
+    assert.deepEqual(asked.index.layers, [pushed.alpineLayers.arm64]);
+    // Without --platform, an image manifest is taken as it is.
+    assert.deepEqual(any.index.layers, [pushed.alpineLayers.arm64]);
+  });
+
   it('pulls by digest', async (t) => {
     if (!needRegistry(t)) return;
     const pulled = await scanRefFresh(`alpine@${pushed.alpineIndex}`);
@@ -306,6 +319,21 @@ describe('pull failures', () => {
         `${pushed.alpineIndex} has no manifest for linux/s390x ` +
         '(it has linux/amd64, linux/arm64/v8)',
       { platform: parsePlatform('linux/s390x') },
+    );
+  });
+
+  it('refuses a single image manifest of another platform than asked', async (t) => {
+    if (!needRegistry(t)) return;
+    const m = await getManifest(registry.host, 'alpine', 'arm64-v2s2');
+    await fails(
+      'alpine:arm64-v2s2',
+      'INVALID_IMAGE',
+      new RegExp(
+        `^Cannot pull ${proxy.host}/alpine:arm64-v2s2: manifest ` +
+          `${m.digest} is an image for linux/arm64(/v8)?, not linux/amd64 ` +
+          'as --platform asks$',
+      ),
+      { platform: parsePlatform('linux/amd64') },
     );
   });
 

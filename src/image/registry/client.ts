@@ -167,6 +167,42 @@ export class RegistryClient {
     });
   }
 
+  /**
+   * A small JSON blob (an image config), read whole (at most MAX_JSON
+   * bytes) and checked against its digest.
+   */
+  async jsonBlob(digest: string, what: string): Promise<unknown> {
+    const stream = await fetchBlob(this.blobUrl(digest), {
+      ...requestOptions(this.transport),
+      what: `${what} ${digest} of ${formatReference(this.ref)}`,
+      headers: this.auth,
+      reauthorize: () => this.reauthorize(),
+    });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of stream) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_JSON) {
+        stream.destroy();
+        throw this.fail(
+          'INVALID_IMAGE',
+          `${what} ${digest} is larger than ${MAX_JSON} bytes`,
+        );
+      }
+      chunks.push(chunk as Buffer);
+    }
+    const body = Buffer.concat(chunks);
+    const got = sha256Digest(body);
+    if (got !== digest) {
+      throw this.fail('DIGEST_MISMATCH', `${what} ${digest} hashes to ${got}`);
+    }
+    return parseJson(
+      body,
+      (why) => this.fail('INVALID_IMAGE', why),
+      `${what} ${digest}`,
+    );
+  }
+
   /** A ClaroError "Cannot pull <reference>: <why>". */
   fail(code: ClaroError['code'], why: string): ClaroError {
     return cannotPull(this.ref, why, { code });
@@ -358,10 +394,14 @@ async function errorCodeOf(r: HttpResponse): Promise<string | undefined> {
   }
 }
 
-function parseJson(body: Buffer, fail: (why: string) => ClaroError): unknown {
+function parseJson(
+  body: Buffer,
+  fail: (why: string) => ClaroError,
+  what = 'the manifest',
+): unknown {
   try {
     return JSON.parse(body.toString('utf8'));
   } catch (err) {
-    throw fail(`the manifest is not valid JSON (${errorMessage(err)})`);
+    throw fail(`${what} is not valid JSON (${errorMessage(err)})`);
   }
 }

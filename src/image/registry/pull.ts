@@ -10,6 +10,7 @@ import {
   chooseEntry,
   descriptorList,
   formatPlatform,
+  platformMatches,
   type Descriptor,
   type Platform,
 } from '../descriptors.js';
@@ -44,10 +45,10 @@ const IMAGE_CONFIGS = new Set([
 /**
  * Connects to the reference's registry and follows its manifest, through
  * image indexes (the entry for `opts.platform`), to an image manifest.
- * Only manifests are fetched, never a blob.
- *
- * Known limitation: a reference naming an image manifest (no index) is
- * taken whatever its platform, since checking would cost its config blob.
+ * Only manifests are fetched, and one blob: when `opts.platform` is given
+ * and the reference names an image manifest (no index), its config, to
+ * refuse an image of another platform. Without `opts.platform`, such an
+ * image is taken whatever its platform, as docker pulls it.
  */
 export async function resolveImage(
   ref: ImageReference,
@@ -72,6 +73,9 @@ export async function resolveImage(
         fail,
       });
       if (layers.length === 0) throw fail(`manifest ${m.digest} has no layers`);
+      if (depth === 0 && opts.platform) {
+        await checkPlatform(client, m, opts.platform, fail);
+      }
       return { client, manifestDigest: m.digest, layers };
     }
     const where = `index ${m.digest}`;
@@ -83,6 +87,41 @@ export async function resolveImage(
     );
   }
   throw fail('image indexes nest too deeply');
+}
+
+/**
+ * Refuses an image whose config names another platform than `want`; a
+ * config naming none passes.
+ */
+async function checkPlatform(
+  client: RegistryClient,
+  m: { digest: string; doc: unknown },
+  want: Platform,
+  fail: (why: string) => Error,
+): Promise<void> {
+  const digest = (m.doc as { config?: { digest?: unknown } } | null)?.config
+    ?.digest;
+  if (typeof digest !== 'string') return;
+  if (!/^sha256:[a-f0-9]{64}$/.test(digest)) {
+    throw fail(`manifest ${m.digest} names its config by ${digest}`);
+  }
+  const config = (await client.jsonBlob(digest, 'image config')) as {
+    os?: unknown;
+    architecture?: unknown;
+    variant?: unknown;
+  } | null;
+  const { os, architecture, variant } = config ?? {};
+  if (typeof os !== 'string' || typeof architecture !== 'string') return;
+  const have = {
+    os,
+    architecture,
+    ...(typeof variant === 'string' ? { variant } : {}),
+  };
+  if (platformMatches(have, want)) return;
+  throw fail(
+    `manifest ${m.digest} is an image for ${formatPlatform(have)}, not ` +
+      `${formatPlatform(want)} as --platform asks`,
+  );
 }
 
 function checkConfig(doc: unknown, fail: (why: string) => Error): void {

@@ -193,6 +193,33 @@ const ARCH_ALIASES: Readonly<Record<string, string>> = {
   armel: 'arm',
 };
 
+/**
+ * The platform an image config (OCI image spec, "image configuration")
+ * names, or undefined when it names none.
+ */
+export function configPlatform(config: unknown): Platform | undefined {
+  const c = config as {
+    os?: unknown;
+    architecture?: unknown;
+    variant?: unknown;
+  } | null;
+  if (typeof c?.os !== 'string' || typeof c.architecture !== 'string') {
+    return undefined;
+  }
+  return {
+    os: c.os,
+    architecture: c.architecture,
+    ...(typeof c.variant === 'string' ? { variant: c.variant } : {}),
+  };
+}
+
+/** The config digest of an image manifest, or undefined. */
+export function configDigest(manifest: unknown): string | undefined {
+  const d = (manifest as { config?: { digest?: unknown } } | null)?.config
+    ?.digest;
+  return typeof d === 'string' ? d : undefined;
+}
+
 /** Whether `have` (an index entry's or an image config's) is `want`. */
 export function platformMatches(
   have: Descriptor['platform'],

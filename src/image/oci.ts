@@ -2,8 +2,12 @@ import { ClaroError, errorMessage } from '../errors.js';
 import {
   DEFAULT_PLATFORM,
   chooseEntry,
+  configDigest,
+  configPlatform,
   descriptorList,
+  formatPlatform,
   isIndexType,
+  platformMatches,
   sha256Digest,
   type Descriptor,
   type Platform,
@@ -20,18 +24,24 @@ export const MAX_INDEX_DEPTH = 4;
 /**
  * Opens an OCI image layout (OCI image spec, "image-layout"): index.json
  * names the manifest, nested indexes are followed, and among several
- * platforms `platform` (linux/amd64 by default) is chosen. Every blob read
- * is checked against its digest; layers are checked as they are streamed.
+ * platforms `asked` (linux/amd64 by default) is chosen. A manifest whose
+ * index entry names no platform is taken whatever its platform, unless
+ * `asked` is given: its config must then name that platform (or none).
+ * Every blob read is checked against its digest; layers are checked as
+ * they are streamed.
  */
 export async function openOciLayout(
   tree: FileTree,
   kind: SourceKind,
-  platform: Platform = DEFAULT_PLATFORM,
+  asked?: Platform,
 ): Promise<ImageSource> {
   const index = await readJson(tree, 'index.json');
-  const desc = await chooseManifest(tree, index, platform);
+  const desc = await chooseManifest(tree, index, asked ?? DEFAULT_PLATFORM);
   const manifest = await readBlobJson(tree, desc.digest);
   const fail = (why: string) => invalid(tree, why);
+  if (asked && desc.platform === undefined) {
+    await checkPlatform(tree, desc.digest, manifest, asked);
+  }
   const layers = descriptorList(manifest, 'layers', {
     where: desc.digest,
     fail,
@@ -60,6 +70,24 @@ async function chooseManifest(
     doc = await readBlobJson(tree, desc.digest);
   }
   throw invalid(tree, 'image indexes nest too deeply');
+}
+
+/** Refuses an image whose config names another platform than `want`. */
+async function checkPlatform(
+  tree: FileTree,
+  digest: string,
+  manifest: unknown,
+  want: Platform,
+): Promise<void> {
+  const config = configDigest(manifest);
+  if (config === undefined || !/^sha256:[a-f0-9]{64}$/.test(config)) return;
+  const have = configPlatform(await readBlobJson(tree, config));
+  if (!have || platformMatches(have, want)) return;
+  throw invalid(
+    tree,
+    `manifest ${digest} is an image for ${formatPlatform(have)}, not ` +
+      `${formatPlatform(want)} as --platform asks`,
+  );
 }
 
 /**

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -192,6 +199,38 @@ describe('openImage with an image index', () => {
     assert.deepEqual(
       arm64.layers.map((l) => l.digest),
       [layers[1]],
+    );
+  });
+
+  it('checks an image its index names no platform for against --platform', async () => {
+    // As skopeo writes layouts: the index entry says nothing of the
+    // platform; the image config (busybox's: linux/amd64) does.
+    const dir = join(tmp, 'no-platform');
+    cpSync(BUSYBOX, dir, { recursive: true });
+    const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as {
+      manifests: { platform?: unknown; digest: string }[];
+    };
+    for (const m of index.manifests) delete m.platform;
+    writeFileSync(join(dir, 'index.json'), JSON.stringify(index));
+    const digest = index.manifests[0]!.digest;
+
+    const asIs = await openImage(dir);
+    const amd64 = await openImage(dir, {
+      platform: { os: 'linux', architecture: 'amd64' },
+    });
+    assert.equal(asIs.manifestHash, digest);
+    assert.equal(amd64.manifestHash, digest);
+    await assert.rejects(
+      openImage(dir, { platform: { os: 'linux', architecture: 'arm64' } }),
+      (e) => {
+        assert.ok(isClaroError(e, 'INVALID_IMAGE'));
+        assert.equal(
+          e.message,
+          `Cannot read image ${dir}: manifest ${digest} is an image for ` +
+            'linux/amd64, not linux/arm64 as --platform asks',
+        );
+        return true;
+      },
     );
   });
 });

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { ClaroError } from '../errors.js';
 import { detectCompression } from '../layer/compression.js';
-import { DEFAULT_PLATFORM, type Platform } from './descriptors.js';
+import type { Platform } from './descriptors.js';
 import { openDockerArchive } from './docker-archive.js';
 import { openOciLayout } from './oci.js';
 import type { ImageSource } from './source.js';
@@ -15,13 +15,14 @@ import type { FileTree } from './tree.js';
  * image layout folder, a root filesystem folder, or a file that is (maybe
  * gzip- or zstd-compressed) a tar of an OCI layout (oci-archive), a
  * `docker save` output (docker-archive) or a root filesystem. An image
- * index picks `opts.platform`, linux/amd64 by default.
+ * index picks `opts.platform`, linux/amd64 by default; a single OCI
+ * image is checked against `opts.platform` when it is given.
  */
 export async function openImage(
   path: string,
   opts: { readonly platform?: Platform } = {},
 ): Promise<ImageSource> {
-  const platform = opts.platform ?? DEFAULT_PLATFORM;
+  const platform = opts.platform;
   const info = await stat(path).catch((cause: unknown) => {
     throw new ClaroError(
       'NOT_FOUND',
@@ -41,7 +42,7 @@ export async function openImage(
 
 async function openFolder(
   path: string,
-  platform: Platform,
+  platform: Platform | undefined,
 ): Promise<ImageSource> {
   const tree = folderTree(path);
   if (tree.has('oci-layout') && tree.has('index.json')) {
@@ -58,7 +59,7 @@ async function openFolder(
 
 async function openArchive(
   path: string,
-  platform: Platform,
+  platform: Platform | undefined,
 ): Promise<ImageSource> {
   const head = await readHead(path, 512);
   const kind = detectCompression(head);
@@ -79,7 +80,7 @@ async function openArchive(
 async function fromTree(
   path: string,
   tree: FileTree,
-  platform: Platform,
+  platform: Platform | undefined,
 ): Promise<ImageSource> {
   if (tree.has('oci-layout') && tree.has('index.json')) {
     return openOciLayout(tree, 'oci-archive', platform);

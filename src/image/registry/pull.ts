@@ -8,6 +8,8 @@ import { silentLogger, type Logger } from '../../log.js';
 import {
   DEFAULT_PLATFORM,
   chooseEntry,
+  configDigest,
+  configPlatform,
   descriptorList,
   formatPlatform,
   platformMatches,
@@ -99,25 +101,13 @@ async function checkPlatform(
   want: Platform,
   fail: (why: string) => Error,
 ): Promise<void> {
-  const digest = (m.doc as { config?: { digest?: unknown } } | null)?.config
-    ?.digest;
-  if (typeof digest !== 'string') return;
+  const digest = configDigest(m.doc);
+  if (digest === undefined) return;
   if (!/^sha256:[a-f0-9]{64}$/.test(digest)) {
     throw fail(`manifest ${m.digest} names its config by ${digest}`);
   }
-  const config = (await client.jsonBlob(digest, 'image config')) as {
-    os?: unknown;
-    architecture?: unknown;
-    variant?: unknown;
-  } | null;
-  const { os, architecture, variant } = config ?? {};
-  if (typeof os !== 'string' || typeof architecture !== 'string') return;
-  const have = {
-    os,
-    architecture,
-    ...(typeof variant === 'string' ? { variant } : {}),
-  };
-  if (platformMatches(have, want)) return;
+  const have = configPlatform(await client.jsonBlob(digest, 'image config'));
+  if (!have || platformMatches(have, want)) return;
   throw fail(
     `manifest ${m.digest} is an image for ${formatPlatform(have)}, not ` +
       `${formatPlatform(want)} as --platform asks`,

@@ -129,7 +129,7 @@ export async function pullOptions(
   if (found.source) log.debug({ source: found.source }, 'registry credentials');
   if (found.helper) {
     const { program, why } = found.helper;
-    log.warn({ helper: program }, `credential helper ${program} ${why}`);
+    log.warn({ helper: program, why }, 'credential helper gave none');
   }
   return {
     log,

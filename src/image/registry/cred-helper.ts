@@ -37,10 +37,10 @@ export type HelperAnswer =
 export async function askHelper(
   program: string,
   serverUrl: string,
-  env: NodeJS.ProcessEnv,
-  timeoutMs = HELPER_TIMEOUT_MS,
+  opts: { readonly env: NodeJS.ProcessEnv; readonly timeoutMs?: number },
 ): Promise<HelperAnswer> {
-  const run = await runGet(program, serverUrl, env, timeoutMs);
+  const timeoutMs = opts.timeoutMs ?? HELPER_TIMEOUT_MS;
+  const run = await runGet(program, serverUrl, opts.env, timeoutMs);
   if ('none' in run) return run;
   const { code, stdout, stderr } = run;
   if (code !== 0) {

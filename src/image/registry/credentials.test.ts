@@ -233,7 +233,10 @@ esac`,
     helper('hung', 'sleep 10');
     const t0 = Date.now();
     assert.deepEqual(
-      await askHelper('docker-credential-hung', 'h.test', { PATH: path }, 200),
+      await askHelper('docker-credential-hung', 'h.test', {
+        env: { PATH: path },
+        timeoutMs: 200,
+      }),
       { none: 'did not answer within 0.2 s' },
     );
     assert.ok(Date.now() - t0 < 5_000);

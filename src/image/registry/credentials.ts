@@ -151,7 +151,7 @@ async function fromDockerConfig(
     const serverUrl = HUB_KEYS.has(registry.toLowerCase())
       ? HUB_SERVER_URL
       : registry;
-    const answer = await askHelper(program, serverUrl, env);
+    const answer = await askHelper(program, serverUrl, { env });
     if ('credentials' in answer) {
       return { credentials: answer.credentials, source: program };
     }

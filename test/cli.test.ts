@@ -28,6 +28,7 @@ interface Run {
 interface RunOptions {
   readonly input?: string;
   readonly cache?: string;
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 const tmp = tempDir('claro-cli-');
@@ -39,6 +40,8 @@ function claro(args: readonly string[], opts: RunOptions = {}): Promise<Run> {
   const env = { ...process.env, CLARO_CACHE_DIR: opts.cache ?? cache };
   delete env['CLARO_FEEDS'];
   delete env['CLARO_DEBUG'];
+  delete env['CLARO_INFLATE'];
+  Object.assign(env, opts.env);
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', 'src/cli/main.ts', ...args],
@@ -348,6 +351,36 @@ describe('claro on bad input', { concurrency: true }, () => {
     const layer = await layoutMissingLayer(noLayer);
     const r = await claro(['scan', noLayer]);
     assertOneLine(r, 65, [noLayer, `blob ${layer} is missing`]);
+  });
+
+  it('exits 64 naming the command when the parser refuses the line', async () => {
+    const cases: [string[], string][] = [
+      [['scan', ALPINE_320, '--format', 'xml'], "claro scan: option '--format"],
+      [['scan', ALPINE_320, '--bogus'], "claro scan: unknown option '--bogus'"],
+      [['scan'], "claro scan: missing required argument 'image'"],
+      [['scan', ALPINE_320, '--exit-code', '300'], 'claro scan: option'],
+      [['versions', 'compare'], 'claro versions compare: required option'],
+      [['bogus'], "claro: unknown command 'bogus'"],
+    ];
+    for (const [args, first] of cases) {
+      const r = await claro(args);
+      assert.equal(r.code, 64, `${args.join(' ')}: ${r.stderr}`);
+      assert.ok(r.stderr.startsWith(first), r.stderr);
+    }
+    const help = await claro(['scan', '--help']);
+    assert.equal(help.code, 0, help.stderr);
+    assert.match(help.stdout, /^Usage: claro scan/);
+  });
+
+  it('exits 64 for bad settings before reading the image, even a stored one', async () => {
+    // The Alpine layers are already in the store: nothing would inflate.
+    assert.equal((await claro(['scan', ALPINE_320])).code, 0);
+    const inflater = await claro(['scan', ALPINE_320], {
+      env: { CLARO_INFLATE: 'pigz' },
+    });
+    assertOneLine(inflater, 64, ['CLARO_INFLATE=pigz names none']);
+    const size = await claro(['scan', ALPINE_320, '--cache-max-size', '12Q']);
+    assertOneLine(size, 64, ['"12Q"']);
   });
 
   it('exits 64 with one line for an unknown version scheme', async () => {

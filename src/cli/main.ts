@@ -1,4 +1,9 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import {
+  Command,
+  CommanderError,
+  InvalidArgumentError,
+  Option,
+} from 'commander';
 import { ERROR_CATALOGUE, isClaroError, errorMessage } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
 import { parseSeverities } from '../report/findings.js';
@@ -15,6 +20,8 @@ import { feedsFolder, update } from './update.js';
 
 /** Exit code for an error that is not one of claro's own (a bug). */
 const EXIT_INTERNAL = ERROR_CATALOGUE.INTERNAL.exit;
+/** Exit code for a command line the parser refuses (sysexits EX_USAGE). */
+const EXIT_USAGE = ERROR_CATALOGUE.INVALID_ARGUMENT.exit;
 
 interface CommonFlags {
   db?: string;
@@ -31,7 +38,24 @@ function program(): Command {
   cmd.addCommand(updateCommand());
   cmd.addCommand(versionsCommand());
   cmd.addCommand(serveCommand());
+  parseErrorsAsClaro(cmd, 'claro');
   return cmd;
+}
+
+/**
+ * The parser's complaints (an unknown option, a value not among the
+ * choices, a missing argument) read "claro <command>: <why>" and end in
+ * a CommanderError that `fail` turns into EX_USAGE, not commander's own
+ * exit 1, which claro keeps for findings.
+ */
+function parseErrorsAsClaro(cmd: Command, name: string): void {
+  cmd.exitOverride().configureOutput({
+    outputError: (text, write) =>
+      write(`${name}: ${text.replace(/^error: /, '')}`),
+  });
+  for (const sub of cmd.commands) {
+    parseErrorsAsClaro(sub, `${name} ${sub.name()}`);
+  }
 }
 
 function common(cmd: Command): Command {
@@ -183,6 +207,11 @@ function int(value: string): number {
 
 /** Prints one line for any failure; a stack trace only for claro's bugs. */
 function fail(err: unknown): void {
+  if (err instanceof CommanderError) {
+    // Already printed; help and --version end with exit code 0.
+    process.exitCode = err.exitCode === 0 ? 0 : EXIT_USAGE;
+    return;
+  }
   if (isClaroError(err)) {
     process.stderr.write(`claro: ${err.message}\n`);
     process.exitCode = ERROR_CATALOGUE[err.code].exit;

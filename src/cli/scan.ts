@@ -4,7 +4,12 @@ import { counted, findings, type FindingFilter } from '../report/findings.js';
 import { renderTable } from '../report/table.js';
 import { scanSource } from '../scan.js';
 import type { Store } from '../store/store.js';
-import { openTarget, type RegistryFlags } from './registry-options.js';
+import { checkInflater } from '../layer/isal.js';
+import {
+  cacheMaxBytes,
+  openTarget,
+  type RegistryFlags,
+} from './registry-options.js';
 import { ensureVulnerabilityData } from './update.js';
 
 export interface ScanOptions {
@@ -27,6 +32,9 @@ export async function scan(
   opts: ScanOptions,
   log: Logger,
 ): Promise<number> {
+  // Settings checked before any work, whatever the image turns out to be.
+  checkInflater(log);
+  cacheMaxBytes(opts.registry.cacheMaxSize);
   const source = await openTarget(target, opts.registry, log);
   try {
     await ensureVulnerabilityData(store, opts.feeds, log);

@@ -8,6 +8,7 @@ import { SERVE_MODES, type ServeMode } from '../config/config.js';
 import { loadConfig } from '../config/load.js';
 import { ClaroError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
+import { checkInflater } from '../layer/isal.js';
 import { formatListenAddr } from '../config/address.js';
 import { httpUrl } from '../service/listen.js';
 import { startService, type RunningService } from '../service/service.js';
@@ -41,6 +42,7 @@ export async function serve(
   const config = loadConfig(file, env);
   const mode = pickMode(flags.mode) ?? config.mode ?? 'combo';
   const log = createLogger({ level: config.logLevel });
+  checkInflater(log);
 
   const signals = new StopSignals();
   try {

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { ClaroError, errorMessage } from '../errors.js';
+import type { Logger } from '../log.js';
 
 /**
  * The gzip inflaters claro can use: `isal`, the optional addon
@@ -27,6 +28,20 @@ export function inflateEngine(): EngineChoice {
   return choice;
 }
 
+/**
+ * Chooses the inflater now rather than at the first gzip layer, so that a
+ * bad `CLARO_INFLATE` fails a command before it starts (ClaroError
+ * 'INVALID_ARGUMENT'), and says at debug level which one it is.
+ */
+export function checkInflater(log: Logger): EngineChoice {
+  const chosen = inflateEngine();
+  log.debug(
+    { engine: chosen.engine, addon: chosen.addon, why: chosen.why },
+    'gzip inflater',
+  );
+  return chosen;
+}
+
 /** The addon's file when it loads in this process, or why it does not. */
 export function isalAddon(): { path: string } | { why: string } {
   const require = createRequire(import.meta.url);
@@ -49,7 +64,8 @@ export function chooseEngine(setting: string | undefined): EngineChoice {
   if (setting !== undefined && setting !== '' && setting !== 'isal') {
     throw new ClaroError(
       'INVALID_ARGUMENT',
-      `CLARO_INFLATE=${setting} names no inflater: use isal or zlib`,
+      `Cannot choose a gzip inflater: CLARO_INFLATE=${setting} names ` +
+        'none (use isal or zlib)',
     );
   }
   const addon = isalAddon();
@@ -57,7 +73,7 @@ export function chooseEngine(setting: string | undefined): EngineChoice {
   if (setting === 'isal') {
     throw new ClaroError(
       'INVALID_ARGUMENT',
-      `CLARO_INFLATE=isal: ${addon.why}`,
+      `Cannot inflate with ISA-L as CLARO_INFLATE=isal asks: ${addon.why}`,
     );
   }
   return { engine: 'zlib', why: addon.why };

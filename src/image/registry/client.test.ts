@@ -189,11 +189,38 @@ describe('resolveImage', () => {
     );
   });
 
+  it('names the reference when nothing answers at the registry', async () => {
+    // A port that was just free: nothing listens there.
+    const free = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    await assert.rejects(
+      resolveImage(parseReference(`127.0.0.1:${free}/x:1`), {
+        retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+      }),
+      (err) => {
+        assert.ok(isClaroError(err, 'FETCH_FAILED'), String(err));
+        assert.match(
+          err.message,
+          new RegExp(
+            `^Cannot pull 127\\.0\\.0\\.1:${free}/x:1: cannot fetch the ` +
+              `API of registry 127\\.0\\.0\\.1:${free}: .*ECONNREFUSED`,
+          ),
+        );
+        return true;
+      },
+    );
+  });
+
   it('says a server without the registry API is not a registry', async () => {
     await fails(
       `${otherHost}/x:1`,
       'FETCH_FAILED',
-      `Cannot fetch the API of registry ${otherHost}: GET ` +
+      `Cannot pull ${otherHost}/x:1: cannot fetch the API of registry ` +
+        `${otherHost}: GET ` +
         `http://${otherHost}/v2/ answered 404 Not Found: not a registry ` +
         'API (OCI distribution spec)',
     );

@@ -28,7 +28,7 @@ import {
 } from '../http-request.js';
 import { MAX_JSON } from '../oci.js';
 import { authenticate, type AuthContext } from './auth.js';
-import { cannotPull, refused } from './errors.js';
+import { cannotPull, namingReference, refused } from './errors.js';
 import { parseChallenges, type Challenge } from './challenge.js';
 import type { Credentials, HelperMiss } from './credentials.js';
 import { formatReference, type ImageReference } from './reference.js';
@@ -101,7 +101,9 @@ export class RegistryClient {
       ...(opts.credentials ? { credentials: opts.credentials } : {}),
       ...(opts.helper ? { helper: opts.helper } : {}),
     };
-    const { base, answer } = await ping(ref, transport);
+    const { base, answer } = await ping(ref, transport).catch((err) => {
+      throw namingReference(ref, err);
+    });
     const challenge = challengeOf(answer);
     const auth = challenge ? await authenticate(challenge, ctx) : {};
     return new RegistryClient(ref, base, auth, challenge, ctx, transport);

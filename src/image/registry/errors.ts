@@ -52,3 +52,16 @@ export function refused(ctx: PullContext, what: string): ClaroError {
     { code: 'UNAUTHORIZED' },
   );
 }
+
+/**
+ * An error of a step that names only its own target ("Cannot fetch the
+ * API of registry ..."), restated to name the reference as well; one
+ * that already does, or is not claro's, is returned as it is.
+ */
+export function namingReference(ref: ImageReference, err: unknown): unknown {
+  if (!(err instanceof ClaroError)) return err;
+  const prefix = `Cannot pull ${formatReference(ref)}: `;
+  if (err.message.startsWith(prefix)) return err;
+  const why = err.message.replace(/^Cannot /, 'cannot ');
+  return new ClaroError(err.code, `${prefix}${why}`, { cause: err });
+}

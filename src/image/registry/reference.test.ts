@@ -82,6 +82,11 @@ describe('parseReference', () => {
     ['x@sha256:short', '"sha256:short" is not a valid digest'],
     [`x@sha512:${'ab'.repeat(64)}`, 'only sha256 digests'],
     ['-host.io:5000/x', '"-host.io:5000" is no registry host'],
+    [
+      '127.0.0.1:99999/x',
+      'port 99999 of "127.0.0.1:99999" is not from 1 to 65535',
+    ],
+    ['127.0.0.1:0/x', 'port 0 of "127.0.0.1:0" is not from 1 to 65535'],
     [`a/${'b'.repeat(260)}`, 'the name is longer than 255 characters'],
   ];
   for (const [text, why] of refused) {

@@ -121,6 +121,10 @@ function checkParts(
   if (p.path === '') throw bad('no repository name');
   if (!DOMAIN.test(p.registry))
     throw bad(`"${p.registry}" is no registry host`);
+  const port = /:([0-9]+)$/.exec(p.registry)?.[1];
+  if (port !== undefined && !(Number(port) >= 1 && Number(port) <= 65535)) {
+    throw bad(`port ${port} of "${p.registry}" is not from 1 to 65535`);
+  }
   for (const part of p.path.split('/')) {
     if (part !== part.toLowerCase()) {
       throw bad('repository names must be lower case');

@@ -5,6 +5,7 @@ import {
   readdirSync,
   rmSync,
   utimesSync,
+  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,6 +89,21 @@ describe('BlobCache', () => {
     await download(cache, body);
     assert.equal(await cache.open(sha256Digest(body), 99), undefined);
     assert.equal(existsSync(cache.pathOf(sha256Digest(body))), false);
+  });
+
+  it('drops a kept blob whose bytes were damaged, keeping its size', async () => {
+    const cache = cacheOf(1000);
+    const body = blob(100, 5);
+    const digest = sha256Digest(body);
+    await download(cache, body);
+    const damaged = Buffer.from(body);
+    damaged[50] = 0xff;
+    writeFileSync(cache.pathOf(digest), damaged);
+    assert.equal(await cache.open(digest, 100), undefined);
+    assert.equal(existsSync(cache.pathOf(digest)), false);
+    // Fetched again, it is kept again.
+    await download(cache, body);
+    assert.deepEqual(await readAll((await cache.open(digest, 100))!), body);
   });
 
   it('evicts the least recently used blobs past its limit', async () => {

@@ -56,7 +56,11 @@ export class BlobCache {
 
   /**
    * The kept blob's bytes, marked as just used; undefined when it is not
-   * kept, or its size differs from `size` (it is then removed).
+   * kept, or its size differs from `size`, or its bytes no longer hash to
+   * `digest` (a damaged file: it is then removed, and the caller fetches
+   * the blob again). The bytes are hashed before they are handed out, so
+   * that a damaged blob never reaches a parser as if it were the image's;
+   * the stream is marked as checked (see `checkingOwnDigest`).
    */
   async open(digest: string, size?: number): Promise<Readable | undefined> {
     const file = this.pathOf(digest);
@@ -66,9 +70,17 @@ export class BlobCache {
       await unlink(file).catch(() => {});
       return undefined;
     }
+    const actual = await hashFile(file).catch(() => undefined);
+    if (actual !== digest) {
+      this.log.warn({ blob: digest, file, actual }, 'damaged cached blob');
+      await unlink(file).catch(() => {});
+      return undefined;
+    }
     const now = new Date();
     await utimes(file, now, now).catch(() => {});
-    return createReadStream(file, { highWaterMark: 1 << 20 });
+    return checkingOwnDigest(
+      createReadStream(file, { highWaterMark: 1 << 20 }),
+    );
   }
 
   /** Whether a blob of `size` bytes may be kept at all. */
@@ -267,4 +279,15 @@ function hexOf(digest: string): string {
     );
   }
   return m[1]!;
+}
+
+/** `sha256:<hex>` of a file's bytes. */
+async function hashFile(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file, {
+    highWaterMark: 1 << 20,
+  })) {
+    hash.update(chunk as Buffer);
+  }
+  return `sha256:${hash.digest('hex')}`;
 }

@@ -59,9 +59,10 @@ describe('chooseEntry', () => {
         chooseEntry(index.slice(0, 2), parsePlatform('linux/s390x'), {
           where: 'i',
           fail,
+          missing: (why) => new ClaroError('NOT_FOUND', why),
         }),
       (err) => {
-        assert.ok(isClaroError(err, 'INVALID_IMAGE'));
+        assert.ok(isClaroError(err, 'NOT_FOUND'));
         assert.equal(
           err.message,
           'i has no manifest for linux/s390x (it has linux/amd64, linux/arm/v6)',

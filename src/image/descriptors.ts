@@ -61,6 +61,11 @@ export interface DocumentContext {
   /** `index.json`, `index sha256:<hex>`. */
   readonly where: string;
   readonly fail: Fail;
+  /**
+   * Builds the error for an image that is not there (an index without
+   * the platform asked for); `fail` when absent.
+   */
+  readonly missing?: Fail;
 }
 
 /**
@@ -128,7 +133,7 @@ export function chooseEntry(
   platform: Platform,
   ctx: DocumentContext,
 ): Descriptor {
-  const { where, fail } = ctx;
+  const { where } = ctx;
   const match = entries.find((d) => platformMatches(d.platform, platform));
   if (match) return match;
   const [only] = entries;
@@ -137,7 +142,7 @@ export function chooseEntry(
   const offered = entries
     .map((d) => (d.platform ? formatPlatform(d.platform) : 'no platform'))
     .join(', ');
-  throw fail(
+  throw (ctx.missing ?? ctx.fail)(
     `${where} has no manifest for ${formatPlatform(platform)}` +
       (offered === '' ? '' : ` (it has ${offered})`),
   );

@@ -60,11 +60,12 @@ async function chooseManifest(
   platform: Platform,
 ): Promise<Descriptor> {
   const fail = (why: string) => invalid(tree, why);
+  const missing = (why: string) => absent(tree, why);
   let where = 'index.json';
   let doc = index;
   for (let depth = 0; depth <= MAX_INDEX_DEPTH; depth++) {
     const list = descriptorList(doc, 'manifests', { where, fail });
-    const desc = chooseEntry(list, platform, { where, fail });
+    const desc = chooseEntry(list, platform, { where, fail, missing });
     if (!isIndexType(desc.mediaType)) return desc;
     where = desc.digest;
     doc = await readBlobJson(tree, desc.digest);
@@ -83,7 +84,7 @@ async function checkPlatform(
   if (config === undefined || !/^sha256:[a-f0-9]{64}$/.test(config)) return;
   const have = configPlatform(await readBlobJson(tree, config));
   if (!have || platformMatches(have, want)) return;
-  throw invalid(
+  throw absent(
     tree,
     `manifest ${digest} is an image for ${formatPlatform(have)}, not ` +
       `${formatPlatform(want)} as --platform asks`,
@@ -136,4 +137,9 @@ export function invalid(tree: FileTree, why: string): ClaroError {
     'INVALID_IMAGE',
     `Cannot read image ${tree.name}: ${why}`,
   );
+}
+
+/** The image asked for is not in the tree (another platform's is). */
+function absent(tree: FileTree, why: string): ClaroError {
+  return new ClaroError('NOT_FOUND', `Cannot read image ${tree.name}: ${why}`);
 }

@@ -223,7 +223,7 @@ describe('openImage with an image index', () => {
     await assert.rejects(
       openImage(dir, { platform: { os: 'linux', architecture: 'arm64' } }),
       (e) => {
-        assert.ok(isClaroError(e, 'INVALID_IMAGE'));
+        assert.ok(isClaroError(e, 'NOT_FOUND'));
         assert.equal(
           e.message,
           `Cannot read image ${dir}: manifest ${digest} is an image for ` +

@@ -314,7 +314,7 @@ describe('pull failures', () => {
     if (!needRegistry(t)) return;
     await fails(
       'alpine:3.20.3',
-      'INVALID_IMAGE',
+      'NOT_FOUND',
       `Cannot pull ${proxy.host}/alpine:3.20.3: index ` +
         `${pushed.alpineIndex} has no manifest for linux/s390x ` +
         '(it has linux/amd64, linux/arm64/v8)',
@@ -327,7 +327,7 @@ describe('pull failures', () => {
     const m = await getManifest(registry.host, 'alpine', 'arm64-v2s2');
     await fails(
       'alpine:arm64-v2s2',
-      'INVALID_IMAGE',
+      'NOT_FOUND',
       new RegExp(
         `^Cannot pull ${proxy.host}/alpine:arm64-v2s2: manifest ` +
           `${m.digest} is an image for linux/arm64(/v8)?, not linux/amd64 ` +

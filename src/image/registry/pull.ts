@@ -59,6 +59,7 @@ export async function resolveImage(
   const client = await RegistryClient.connect(ref, opts);
   const platform = opts.platform ?? DEFAULT_PLATFORM;
   const fail = (why: string) => client.fail('INVALID_IMAGE', why);
+  const missing = (why: string) => client.fail('NOT_FOUND', why);
   let pin = ref.digest ?? ref.tag ?? 'latest';
   for (let depth = 0; depth <= MAX_INDEX_DEPTH; depth++) {
     const m = await client.manifest(pin);
@@ -76,13 +77,13 @@ export async function resolveImage(
       });
       if (layers.length === 0) throw fail(`manifest ${m.digest} has no layers`);
       if (depth === 0 && opts.platform) {
-        await checkPlatform(client, m, opts.platform, fail);
+        await checkPlatform(client, m, opts.platform, { fail, missing });
       }
       return { client, manifestDigest: m.digest, layers };
     }
     const where = `index ${m.digest}`;
     const entries = descriptorList(m.doc, 'manifests', { where, fail });
-    pin = chooseEntry(entries, platform, { where, fail }).digest;
+    pin = chooseEntry(entries, platform, { where, fail, missing }).digest;
     opts.log?.debug(
       { index: m.digest, manifest: pin, platform: formatPlatform(platform) },
       'platform chosen',
@@ -99,8 +100,9 @@ async function checkPlatform(
   client: RegistryClient,
   m: { digest: string; doc: unknown },
   want: Platform,
-  fail: (why: string) => Error,
+  errors: { fail: (why: string) => Error; missing: (why: string) => Error },
 ): Promise<void> {
+  const { fail, missing } = errors;
   const digest = configDigest(m.doc);
   if (digest === undefined) return;
   if (!/^sha256:[a-f0-9]{64}$/.test(digest)) {
@@ -108,7 +110,7 @@ async function checkPlatform(
   }
   const have = configPlatform(await client.jsonBlob(digest, 'image config'));
   if (!have || platformMatches(have, want)) return;
-  throw fail(
+  throw missing(
     `manifest ${m.digest} is an image for ${formatPlatform(have)}, not ` +
       `${formatPlatform(want)} as --platform asks`,
   );

@@ -65,6 +65,6 @@ function load(
 
 function describe(o: UpdaterOutcome): string {
   const count = o.count !== undefined ? ` (${o.count} records)` : '';
-  const why = o.error ? `: ${o.error}` : '';
+  const why = o.error ? `: ${o.error}` : o.note ? ` (${o.note})` : '';
   return `${o.updater}: ${o.status}${count}${why}`;
 }

@@ -252,7 +252,9 @@ describe('startUpdateLoop', () => {
     assert.equal(stopped, false);
     finish();
     await stopping;
-    assert.deepEqual(outcomes, [{ updater: 'slow', status: 'skipped' }]);
+    assert.deepEqual(outcomes, [
+      { updater: 'slow', status: 'skipped', note: 'the feed is absent' },
+    ]);
   });
 
   it('aborts an upstream fetch on stop and records no attempt', async () => {

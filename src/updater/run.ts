@@ -10,7 +10,12 @@ export interface UpdaterOutcome {
   /** Records in the operation now current, when there is one. */
   readonly count?: number;
   readonly error?: string;
+  /** Why an updater was skipped. */
+  readonly note?: string;
 }
+
+/** The note of an updater skipped because its fetch found no feed. */
+export const FEED_ABSENT = 'the feed is absent';
 
 /**
  * Runs every updater of every set and stores each run as an update
@@ -60,7 +65,7 @@ async function runOne(
     const feed = await u.fetch({ ...ctx, log });
     if (!feed) {
       log.info('feed absent, updater skipped');
-      return { updater: u.name, status: 'skipped' };
+      return { updater: u.name, status: 'skipped', note: FEED_ABSENT };
     }
 
     const [latest] = await store.updateOperations(u.name);

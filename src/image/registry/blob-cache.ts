@@ -262,8 +262,8 @@ export function parseSize(text: string): number {
   if (m === null) {
     throw new ClaroError(
       'INVALID_ARGUMENT',
-      `Cannot read size "${text}": expected bytes, or a number with ` +
-        'KiB, MiB, GiB or TiB',
+      `Cannot read size "${text}": expected bytes, or a number with K, ` +
+        'M, G or T (KiB, MiB, GiB, TiB)',
     );
   }
   const power = ' kmgt'.indexOf((m[2] ?? '').toLowerCase() || ' ');

@@ -2,6 +2,12 @@ import { createHash } from 'node:crypto';
 import { ClaroError } from '../errors.js';
 import { normalizeEntryName } from '../layer/paths.js';
 import { detectCompression, peek } from '../layer/compression.js';
+import {
+  configPlatform,
+  formatPlatform,
+  platformMatches,
+  type Platform,
+} from './descriptors.js';
 import { MAX_JSON, invalid, readJson } from './oci.js';
 import type { ImageSource, LayerSource } from './source.js';
 import type { FileTree } from './tree.js';
@@ -16,11 +22,16 @@ interface DockerManifestEntry {
  * image of manifest.json. The manifest hash is the config's digest (the
  * image id); a layer's digest is the sha256 of its file, which for the
  * uncompressed layer.tar files docker writes equals the config's diff_id.
+ * With `asked`, the config must name that platform (or none).
  */
-export async function openDockerArchive(tree: FileTree): Promise<ImageSource> {
+export async function openDockerArchive(
+  tree: FileTree,
+  asked?: Platform,
+): Promise<ImageSource> {
   const entry = firstImage(tree, await readJson(tree, 'manifest.json'));
   const configBody = await tree.read(inside(tree, entry.Config), MAX_JSON);
   const configDigest = sha256(configBody);
+  if (asked) checkPlatform(tree, configBody, asked);
   const diffIds = diffIdsOf(configBody);
   const layers: LayerSource[] = [];
   for (const [i, file] of entry.Layers.entries()) {
@@ -45,6 +56,22 @@ function firstImage(tree: FileTree, doc: unknown): DockerManifestEntry {
     throw invalid(tree, 'manifest.json has no image with Config and Layers');
   }
   return e as DockerManifestEntry;
+}
+
+function checkPlatform(tree: FileTree, config: Buffer, want: Platform) {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(config.toString('utf8'));
+  } catch {
+    return;
+  }
+  const have = configPlatform(doc);
+  if (!have || platformMatches(have, want)) return;
+  throw new ClaroError(
+    'NOT_FOUND',
+    `Cannot read image ${tree.name}: it is an image for ` +
+      `${formatPlatform(have)}, not ${formatPlatform(want)} as --platform asks`,
+  );
 }
 
 function diffIdsOf(config: Buffer): readonly string[] {

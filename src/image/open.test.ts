@@ -83,6 +83,25 @@ describe('openImage', () => {
     );
   });
 
+  it('checks a docker-archive against --platform by its config', async () => {
+    const amd64 = await openImage(BASIC, {
+      platform: { os: 'linux', architecture: 'amd64' },
+    });
+    assert.equal(amd64.layers.length, 2);
+    await assert.rejects(
+      openImage(BASIC, { platform: { os: 'linux', architecture: 'arm64' } }),
+      (e) => {
+        assert.ok(isClaroError(e, 'NOT_FOUND'));
+        assert.equal(
+          e.message,
+          `Cannot read image ${BASIC}: it is an image for linux/amd64, not ` +
+            'linux/arm64 as --platform asks',
+        );
+        return true;
+      },
+    );
+  });
+
   it('takes a rootfs tarball as one layer known by its digest', async () => {
     const img = await openImage(MINIROOTFS);
     const digest = await sha256(MINIROOTFS);

@@ -15,8 +15,8 @@ import type { FileTree } from './tree.js';
  * image layout folder, a root filesystem folder, or a file that is (maybe
  * gzip- or zstd-compressed) a tar of an OCI layout (oci-archive), a
  * `docker save` output (docker-archive) or a root filesystem. An image
- * index picks `opts.platform`, linux/amd64 by default; a single OCI
- * image is checked against `opts.platform` when it is given.
+ * index picks `opts.platform`, linux/amd64 by default; a single image
+ * is checked against `opts.platform` when it is given.
  */
 export async function openImage(
   path: string,
@@ -85,7 +85,7 @@ async function fromTree(
   if (tree.has('oci-layout') && tree.has('index.json')) {
     return openOciLayout(tree, 'oci-archive', platform);
   }
-  if (tree.has('manifest.json')) return openDockerArchive(tree);
+  if (tree.has('manifest.json')) return openDockerArchive(tree, platform);
   await tree.close();
   return rootfsArchive(path);
 }

@@ -154,6 +154,21 @@ describe('readLayer', () => {
     );
   });
 
+  it('hashes every byte of a gzip layer, padding after the stream included', async () => {
+    const gz = await makeTarGz([{ name: 'etc/os-release', body: 'ID=z' }]);
+    const padded = Buffer.concat([gz, Buffer.alloc(1024)]);
+    const digest = `sha256:${createHash('sha256').update(padded).digest('hex')}`;
+    const { files, digest: got } = await read(padded, digest);
+    assert.equal(got, digest);
+    assert.equal(files.read('etc/os-release')?.toString(), 'ID=z');
+    // The same bytes, without the padding, are another blob.
+    await assert.rejects(
+      read(gz, digest),
+      (err) =>
+        isClaroError(err, 'DIGEST_MISMATCH') && /test-layer/.test(err.message),
+    );
+  });
+
   it('fails with INVALID_LAYER on truncated gzip and garbage', async () => {
     const gz = await makeTarGz([
       { name: 'etc/os-release', body: 'x'.repeat(5000) },

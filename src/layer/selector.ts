@@ -2,7 +2,7 @@ import type { PathSelector, Scanner } from '../indexer/scanner.js';
 import { createHash } from 'node:crypto';
 import { folderPrefixes } from './glob.js';
 import { GlobIndex } from './glob-index.js';
-import { ancestors, basename, dirname } from './paths.js';
+import { ancestors, dirname } from './paths.js';
 
 /**
  * What the scanners want of one layer entry: the entry's contents kept

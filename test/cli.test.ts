@@ -361,6 +361,8 @@ describe('claro on bad input', { concurrency: true }, () => {
       [['scan', ALPINE_320, '--bogus'], "claro scan: unknown option '--bogus'"],
       [['scan'], "claro scan: missing required argument 'image'"],
       [['scan', ALPINE_320, '--exit-code', '300'], 'claro scan: option'],
+      [['scan', ALPINE_320, '--exit-code', '0x10'], 'claro scan: option'],
+      [['scan', ALPINE_320, '--exit-code', ''], 'claro scan: option'],
       [['versions', 'compare'], 'claro versions compare: required option'],
       [['bogus'], "claro: unknown command 'bogus'"],
     ];

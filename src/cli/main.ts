@@ -198,7 +198,7 @@ async function withStore(
 }
 
 function int(value: string): number {
-  const n = Number(value);
+  const n = /^[0-9]{1,3}$/.test(value) ? Number(value) : NaN;
   if (!Number.isInteger(n) || n < 0 || n > 255) {
     throw new InvalidArgumentError('expected an integer from 0 to 255');
   }

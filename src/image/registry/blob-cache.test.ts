@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import {
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   rmSync,
@@ -102,6 +103,17 @@ describe('BlobCache', () => {
     assert.equal(await cache.open(digest, 100), undefined);
     assert.equal(existsSync(cache.pathOf(digest)), false);
     // Fetched again, it is kept again.
+    await download(cache, body);
+    assert.deepEqual(await readAll((await cache.open(digest, 100))!), body);
+  });
+
+  it('drops a folder standing where a blob should be', async () => {
+    const cache = cacheOf(1000);
+    const body = blob(100, 6);
+    const digest = sha256Digest(body);
+    mkdirSync(join(cache.pathOf(digest), 'junk'), { recursive: true });
+    assert.equal(await cache.open(digest, 100), undefined);
+    assert.equal(existsSync(cache.pathOf(digest)), false);
     await download(cache, body);
     assert.deepEqual(await readAll((await cache.open(digest, 100))!), body);
   });

@@ -8,7 +8,15 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, readdir, rename, stat, unlink, utimes } from 'node:fs/promises';
+import {
+  mkdir,
+  readdir,
+  rename,
+  rm,
+  stat,
+  unlink,
+  utimes,
+} from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { ClaroError, errorMessage } from '../../errors.js';
@@ -65,15 +73,18 @@ export class BlobCache {
   async open(digest: string, size?: number): Promise<Readable | undefined> {
     const file = this.pathOf(digest);
     const info = await stat(file).catch(() => undefined);
-    if (!info?.isFile()) return undefined;
-    if (size !== undefined && info.size !== size) {
-      await unlink(file).catch(() => {});
-      return undefined;
-    }
-    const actual = await hashFile(file).catch(() => undefined);
-    if (actual !== digest) {
-      this.log.warn({ blob: digest, file, actual }, 'damaged cached blob');
-      await unlink(file).catch(() => {});
+    if (!info) return undefined;
+    const damage = !info.isFile()
+      ? 'not a file'
+      : size !== undefined && info.size !== size
+        ? `${info.size} bytes, not ${size}`
+        : (await hashFile(file).catch(() => undefined)) !== digest
+          ? 'bytes that hash to another digest'
+          : undefined;
+    if (damage !== undefined) {
+      // Removed, so that the blob fetched again can take its place.
+      this.log.warn({ blob: digest, file, damage }, 'damaged cached blob');
+      await rm(file, { recursive: true, force: true }).catch(() => {});
       return undefined;
     }
     const now = new Date();

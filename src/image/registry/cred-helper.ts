@@ -56,6 +56,9 @@ export async function askHelper(
   } catch {
     return { none: 'answered with something other than its JSON' };
   }
+  if (parsed.Username === '' && parsed.Secret === '') {
+    return { none: `holds no credentials for ${serverUrl}` };
+  }
   if (parsed.Username === TOKEN_USER) {
     return { credentials: { identityToken: parsed.Secret } };
   }
@@ -77,9 +80,12 @@ function runGet(
   timeoutMs: number,
 ): Promise<Run | { none: string }> {
   return new Promise((resolve) => {
+    // A process group of its own: a helper that is a script can leave
+    // children holding its pipes, and a timeout must end them too.
     const child = spawn(program, ['get'], {
       env,
       stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -92,7 +98,10 @@ function runGet(
     child.stdout.on('data', keep(out));
     child.stderr.on('data', keep(err));
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
+      killGroup(child.pid);
+      child.stdout.destroy();
+      child.stderr.destroy();
+      child.stdin.destroy();
       resolve({ none: `did not answer within ${timeoutMs / 1000} s` });
     }, timeoutMs);
     child.once('error', (e: NodeJS.ErrnoException) => {
@@ -116,4 +125,14 @@ function runGet(
     child.stdin.on('error', () => {});
     child.stdin.end(serverUrl);
   });
+}
+
+/** Ends a helper's whole process group, whatever it started. */
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
 }

@@ -19,6 +19,16 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
+/** Whether a process runs: neither gone nor a zombie awaiting its reaper. */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
 /** A DOCKER_CONFIG folder holding `config`. */
 function configDir(name: string, config: unknown): string {
   const d = join(dir, name);
@@ -229,17 +239,35 @@ esac`,
     }
   });
 
-  it('gives up on a helper that does not answer', async () => {
-    helper('hung', 'sleep 10');
+  it('gives up on a helper that does not answer, ending what it started', async () => {
+    // A script whose child holds its output open: killing the script
+    // alone would leave claro waiting on the pipe.
+    const pidFile = join(dir, 'hung.pid');
+    helper('hung', `sleep 30 & echo $! > '${pidFile}'; wait`);
     const t0 = Date.now();
     assert.deepEqual(
       await askHelper('docker-credential-hung', 'h.test', {
         env: { PATH: path },
-        timeoutMs: 200,
+        timeoutMs: 300,
       }),
-      { none: 'did not answer within 0.2 s' },
+      { none: 'did not answer within 0.3 s' },
     );
     assert.ok(Date.now() - t0 < 5_000);
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    await new Promise((r) => setTimeout(r, 100));
+    assert.ok(!running(pid), `sleep ${pid} still runs`);
+  });
+
+  it('takes an empty answer for none, falling back to auths', async () => {
+    helper('empty', `echo '{"ServerURL":"","Username":"","Secret":""}'`);
+    const env = withHelper('empty', {
+      credsStore: 'empty',
+      auths: { 'h.test': { auth: b64('u:p') } },
+    });
+    assert.deepEqual(await findCredentials('h.test', { env }), {
+      credentials: { username: 'u', password: 'p' },
+      source: join(env.DOCKER_CONFIG, 'config.json'),
+    });
   });
 
   it('refuses a helper name that is a path', async () => {

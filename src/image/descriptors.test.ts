@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ClaroError, isClaroError } from '../errors.js';
 import {
+  configDigest,
+  platformMiss,
   MEDIA_TYPES,
   chooseEntry,
   documentKind,
@@ -124,4 +126,30 @@ describe('documentKind', () => {
   for (const [name, doc, type, want] of table) {
     it(`reads ${name}`, () => assert.equal(documentKind(doc, type), want));
   }
+});
+
+describe('image configs and --platform', () => {
+  const amd64 = parsePlatform('linux/amd64');
+
+  it('takes a config digest only as sha256', () => {
+    const good = `sha256:${'a'.repeat(64)}`;
+    const ctx = { where: 'manifest m', fail };
+    assert.equal(configDigest({ config: { digest: good } }, ctx), good);
+    assert.equal(configDigest({ layers: [] }, ctx), undefined);
+    assert.throws(
+      () => configDigest({ config: { digest: 'sha256:../../etc' } }, ctx),
+      { message: 'manifest m names its config by "sha256:../../etc"' },
+    );
+  });
+
+  it('says how a config misses the platform asked for', () => {
+    const arm = { os: 'linux', architecture: 'arm64', variant: 'v8' };
+    assert.equal(
+      platformMiss(arm, amd64),
+      'an image for linux/arm64/v8, not linux/amd64 as --platform asks',
+    );
+    assert.equal(platformMiss(arm, parsePlatform('linux/arm64')), undefined);
+    assert.equal(platformMiss({ os: 'linux' }, amd64), undefined);
+    assert.equal(platformMiss(null, amd64), undefined);
+  });
 });

@@ -199,10 +199,29 @@ const ARCH_ALIASES: Readonly<Record<string, string>> = {
 };
 
 /**
- * The platform an image config (OCI image spec, "image configuration")
- * names, or undefined when it names none.
+ * The config digest an image manifest names: undefined when it names
+ * none, and `fail` when it is not a sha256 digest (it becomes a path).
  */
-export function configPlatform(config: unknown): Platform | undefined {
+export function configDigest(
+  manifest: unknown,
+  ctx: DocumentContext,
+): string | undefined {
+  const d = (manifest as { config?: { digest?: unknown } } | null)?.config
+    ?.digest;
+  if (d === undefined) return undefined;
+  if (typeof d === 'string' && DIGEST.test(d)) return d;
+  throw ctx.fail(`${ctx.where} names its config by ${JSON.stringify(d)}`);
+}
+
+/**
+ * How an image config (OCI image spec, "image configuration") misses
+ * `want`: "an image for linux/arm64, not linux/amd64 as --platform asks";
+ * undefined when it names `want`, or no platform at all.
+ */
+export function platformMiss(
+  config: unknown,
+  want: Platform,
+): string | undefined {
   const c = config as {
     os?: unknown;
     architecture?: unknown;
@@ -211,22 +230,20 @@ export function configPlatform(config: unknown): Platform | undefined {
   if (typeof c?.os !== 'string' || typeof c.architecture !== 'string') {
     return undefined;
   }
-  return {
+  const have = {
     os: c.os,
     architecture: c.architecture,
     ...(typeof c.variant === 'string' ? { variant: c.variant } : {}),
   };
-}
-
-/** The config digest of an image manifest, or undefined. */
-export function configDigest(manifest: unknown): string | undefined {
-  const d = (manifest as { config?: { digest?: unknown } } | null)?.config
-    ?.digest;
-  return typeof d === 'string' ? d : undefined;
+  if (platformMatches(have, want)) return undefined;
+  return (
+    `an image for ${formatPlatform(have)}, not ${formatPlatform(want)} ` +
+    'as --platform asks'
+  );
 }
 
 /** Whether `have` (an index entry's or an image config's) is `want`. */
-export function platformMatches(
+function platformMatches(
   have: Descriptor['platform'],
   want: Platform,
 ): boolean {

@@ -2,12 +2,7 @@ import { createHash } from 'node:crypto';
 import { ClaroError } from '../errors.js';
 import { normalizeEntryName } from '../layer/paths.js';
 import { detectCompression, peek } from '../layer/compression.js';
-import {
-  configPlatform,
-  formatPlatform,
-  platformMatches,
-  type Platform,
-} from './descriptors.js';
+import { platformMiss, type Platform } from './descriptors.js';
 import { MAX_JSON, invalid, readJson } from './oci.js';
 import type { ImageSource, LayerSource } from './source.js';
 import type { FileTree } from './tree.js';
@@ -31,8 +26,15 @@ export async function openDockerArchive(
   const entry = firstImage(tree, await readJson(tree, 'manifest.json'));
   const configBody = await tree.read(inside(tree, entry.Config), MAX_JSON);
   const configDigest = sha256(configBody);
-  if (asked) checkPlatform(tree, configBody, asked);
-  const diffIds = diffIdsOf(configBody);
+  const config = parseConfig(configBody);
+  const miss = asked && platformMiss(config, asked);
+  if (miss) {
+    throw new ClaroError(
+      'NOT_FOUND',
+      `Cannot read image ${tree.name}: it is ${miss}`,
+    );
+  }
+  const diffIds = diffIdsOf(config);
   const layers: LayerSource[] = [];
   for (const [i, file] of entry.Layers.entries()) {
     layers.push(await layerOf(tree, inside(tree, file), diffIds[i]));
@@ -58,32 +60,19 @@ function firstImage(tree: FileTree, doc: unknown): DockerManifestEntry {
   return e as DockerManifestEntry;
 }
 
-function checkPlatform(tree: FileTree, config: Buffer, want: Platform) {
-  let doc: unknown;
+/** The image config's JSON; undefined when it is not JSON. */
+function parseConfig(body: Buffer): unknown {
   try {
-    doc = JSON.parse(config.toString('utf8'));
+    return JSON.parse(body.toString('utf8')) as unknown;
   } catch {
-    return;
+    return undefined;
   }
-  const have = configPlatform(doc);
-  if (!have || platformMatches(have, want)) return;
-  throw new ClaroError(
-    'NOT_FOUND',
-    `Cannot read image ${tree.name}: it is an image for ` +
-      `${formatPlatform(have)}, not ${formatPlatform(want)} as --platform asks`,
-  );
 }
 
-function diffIdsOf(config: Buffer): readonly string[] {
-  try {
-    const doc = JSON.parse(config.toString('utf8')) as {
-      rootfs?: { diff_ids?: unknown };
-    };
-    const ids = doc.rootfs?.diff_ids;
-    return Array.isArray(ids) ? ids.filter((x) => typeof x === 'string') : [];
-  } catch {
-    return [];
-  }
+function diffIdsOf(config: unknown): readonly string[] {
+  const ids = (config as { rootfs?: { diff_ids?: unknown } } | undefined)
+    ?.rootfs?.diff_ids;
+  return Array.isArray(ids) ? ids.filter((x) => typeof x === 'string') : [];
 }
 
 /**

@@ -3,11 +3,9 @@ import {
   DEFAULT_PLATFORM,
   chooseEntry,
   configDigest,
-  configPlatform,
   descriptorList,
-  formatPlatform,
   isIndexType,
-  platformMatches,
+  platformMiss,
   sha256Digest,
   type Descriptor,
   type Platform,
@@ -80,15 +78,12 @@ async function checkPlatform(
   manifest: unknown,
   want: Platform,
 ): Promise<void> {
-  const config = configDigest(manifest);
-  if (config === undefined || !/^sha256:[a-f0-9]{64}$/.test(config)) return;
-  const have = configPlatform(await readBlobJson(tree, config));
-  if (!have || platformMatches(have, want)) return;
-  throw absent(
-    tree,
-    `manifest ${digest} is an image for ${formatPlatform(have)}, not ` +
-      `${formatPlatform(want)} as --platform asks`,
-  );
+  const where = `manifest ${digest}`;
+  const fail = (why: string) => invalid(tree, why);
+  const config = configDigest(manifest, { where, fail });
+  if (config === undefined) return;
+  const miss = platformMiss(await readBlobJson(tree, config), want);
+  if (miss) throw absent(tree, `${where} is ${miss}`);
 }
 
 /**

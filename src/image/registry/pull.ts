@@ -9,11 +9,11 @@ import {
   DEFAULT_PLATFORM,
   chooseEntry,
   configDigest,
-  configPlatform,
   descriptorList,
   formatPlatform,
-  platformMatches,
+  platformMiss,
   type Descriptor,
+  type Fail,
   type Platform,
 } from '../descriptors.js';
 import type { HeaderFields } from '../http-request.js';
@@ -100,20 +100,14 @@ async function checkPlatform(
   client: RegistryClient,
   m: { digest: string; doc: unknown },
   want: Platform,
-  errors: { fail: (why: string) => Error; missing: (why: string) => Error },
+  errors: { fail: Fail; missing: Fail },
 ): Promise<void> {
-  const { fail, missing } = errors;
-  const digest = configDigest(m.doc);
+  const where = `manifest ${m.digest}`;
+  const digest = configDigest(m.doc, { where, fail: errors.fail });
   if (digest === undefined) return;
-  if (!/^sha256:[a-f0-9]{64}$/.test(digest)) {
-    throw fail(`manifest ${m.digest} names its config by ${digest}`);
-  }
-  const have = configPlatform(await client.jsonBlob(digest, 'image config'));
-  if (!have || platformMatches(have, want)) return;
-  throw missing(
-    `manifest ${m.digest} is an image for ${formatPlatform(have)}, not ` +
-      `${formatPlatform(want)} as --platform asks`,
-  );
+  const config = await client.jsonBlob(digest, 'image config');
+  const miss = platformMiss(config, want);
+  if (miss) throw errors.missing(`${where} is ${miss}`);
 }
 
 function checkConfig(doc: unknown, fail: (why: string) => Error): void {

@@ -158,12 +158,13 @@ export class RegistryClient {
 
   /**
    * Streams a blob as stored (see `fetchBlob`); a 401, as when a token
-   * expired, gets a new token once. The caller checks the digest.
+   * expired, gets a new token once. The caller checks the digest;
+   * `what` names the blob in errors.
    */
-  openBlob(digest: string): Promise<Readable> {
+  openBlob(digest: string, what = 'layer'): Promise<Readable> {
     return fetchBlob(this.blobUrl(digest), {
       ...requestOptions(this.transport),
-      what: `layer ${digest} of ${formatReference(this.ref)}`,
+      what: `${what} ${digest} of ${formatReference(this.ref)}`,
       headers: this.auth,
       reauthorize: () => this.reauthorize(),
     });
@@ -174,12 +175,7 @@ export class RegistryClient {
    * bytes) and checked against its digest.
    */
   async jsonBlob(digest: string, what: string): Promise<unknown> {
-    const stream = await fetchBlob(this.blobUrl(digest), {
-      ...requestOptions(this.transport),
-      what: `${what} ${digest} of ${formatReference(this.ref)}`,
-      headers: this.auth,
-      reauthorize: () => this.reauthorize(),
-    });
+    const stream = await this.openBlob(digest, what);
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of stream) {
